@@ -1,0 +1,194 @@
+"""The records collector works with, in the owner's words.
+
+Everything here is a small immutable value. The reader builds them from the
+workbook; the core computes new values from them; nothing mutates them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Optional
+
+Money = Decimal  # always quantized to the cent by collector.money.to_cents
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the owner's data, said so the owner can fix it.
+
+    ``cell`` is an A1 reference ("D14"), a column ("D") or "" when the problem is
+    about the whole sheet or file.
+    """
+
+    sheet: str
+    cell: str
+    value: str
+    message: str
+    fix: str = ""
+    severity: str = "error"  # "error" stops nothing but is counted; "warning" is advice
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        text = f"{where}: {self.message}"
+        if self.value != "":
+            text += f" (found {self.value!r})"
+        if self.fix:
+            text += f". {self.fix}"
+        return text if text.endswith(".") else text + "."
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """One row of the invoice sheet, parsed but not yet computed on."""
+
+    row: int  # 1-based row number in the sheet
+    customer: str  # name as shown to people
+    customer_key: str  # the key that joins sheets (code when there is one)
+    number: str
+    invoice_date: Optional[dt.date] = None
+    due_date: Optional[dt.date] = None  # as typed; computed later from terms when missing
+    terms: str = ""
+    amount: Optional[Money] = None
+    paid: Optional[Money] = None
+    balance: Optional[Money] = None  # as typed in a Balance column
+    paid_date: Optional[dt.date] = None
+    status: str = ""
+    currency: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Customer:
+    key: str
+    name: str
+    code: str = ""
+    contact_name: str = ""
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+    address: tuple[str, ...] = ()
+    language: str = ""
+    terms: str = ""
+    credit_limit: Optional[Money] = None
+    sales_rep: str = ""
+    sales_rep_email: str = ""
+    account_manager: str = ""
+    account_manager_email: str = ""
+    credit_status: str = ""
+    row: int = 0  # 0 when inferred from the invoice sheet
+
+
+@dataclass(frozen=True)
+class ContactEntry:
+    """One row of the Contact Log: something that happened with a customer."""
+
+    row: int
+    date: dt.date
+    customer_key: str
+    invoices: tuple[str, ...] = ()  # empty: about the whole account
+    channel: str = ""  # email, letter, call, visit, note, dispute
+    step: str = ""  # a policy step name when collector (or the owner) did one
+    note: str = ""
+    promised_date: Optional[dt.date] = None
+    promised_amount: Optional[Money] = None
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Instalment:
+    row: int
+    customer_key: str
+    date: dt.date
+    amount: Money
+
+
+@dataclass(frozen=True)
+class PolicyStep:
+    """One rung of the escalation ladder.
+
+    ``days`` counts from ``start`` ("due date", "invoice date", "promised date"
+    or "instalment date"); a negative number means before it.
+    """
+
+    name: str
+    days: int
+    start: str = "due date"
+    channel: str = "email"  # email, letter, call, task
+    template: str = ""
+    to: tuple[str, ...] = ("customer",)  # customer, sales rep, manager, owner
+    only_before_due: bool = False
+    row: int = 0  # Policy sheet row, 0 for the built-in defaults
+
+
+@dataclass(frozen=True)
+class Settings:
+    company_name: str = ""
+    address: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
+    signature: str = ""
+    payment_instructions: str = ""
+    currency: str = ""
+    language: str = "en"
+    paper_size: str = ""  # "A4", "Letter" or "" for the locale's default
+    default_terms: str = "Net 30"
+    late_interest: Decimal = Decimal(0)  # percent per month
+    grace_days: int = 0
+    aging_buckets: tuple[int, ...] = (30, 60, 90)  # upper edges of the overdue buckets
+    min_days_between_contacts: int = 7
+    output_folder: str = ""
+    date_order: str = ""  # "DMY", "MDY" or "" (decide from data and locale)
+
+
+@dataclass(frozen=True)
+class Column:
+    """Where one field was found: sheet column letter and the header as typed."""
+
+    field: str
+    index: int  # 0-based column index
+    letter: str
+    header: str
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How a sheet was read, so the writer can put things back in the same place."""
+
+    name: str
+    header_row: int  # 1-based; 0 when the sheet has no header row
+    columns: tuple[Column, ...] = ()
+    last_row: int = 0  # last row holding data
+    width: int = 0  # number of columns in use
+
+    def column(self, field_name: str) -> Optional[Column]:
+        for column in self.columns:
+            if column.field == field_name:
+                return column
+        return None
+
+
+@dataclass(frozen=True)
+class Book:
+    """Everything read from one tracking workbook."""
+
+    path: str
+    invoices: tuple[Invoice, ...]
+    customers: tuple[Customer, ...]
+    contact_log: tuple[ContactEntry, ...] = ()
+    instalments: tuple[Instalment, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    policy: tuple[PolicyStep, ...] = ()  # empty: the default policy applies
+    problems: tuple[Problem, ...] = ()
+    layouts: tuple[SheetLayout, ...] = ()  # invoice sheet first
+    date1904: bool = False
+
+    def customer(self, key: str) -> Optional[Customer]:
+        for customer in self.customers:
+            if customer.key == key:
+                return customer
+        return None
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
