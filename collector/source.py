@@ -29,6 +29,10 @@ class WorkbookError(Exception):
     """The file cannot be read at all. The message is one plain sentence."""
 
 
+class NoSuchWorkbook(WorkbookError):
+    """The path names no file: a usage mistake rather than a data problem."""
+
+
 @dataclass
 class RawSheet:
     name: str
@@ -66,9 +70,9 @@ class Source:
 def open_source(path: str) -> Source:
     """Read every sheet of a tracking workbook into memory as plain values."""
     if not os.path.exists(path):
-        raise WorkbookError(f"There is no file at {path}. Check the name and the folder.")
+        raise NoSuchWorkbook(f"There is no file at {path}. Check the name and the folder.")
     if os.path.isdir(path):
-        raise WorkbookError(f"{path} is a folder, not a workbook. Give the path of the .xlsx file.")
+        raise NoSuchWorkbook(f"{path} is a folder, not a workbook. Give the path of the .xlsx file.")
     with open(path, "rb") as handle:
         head = handle.read(8)
     name = os.path.basename(path)
