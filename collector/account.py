@@ -1,0 +1,221 @@
+"""One customer's position: what they owe, what they promised, how they pay.
+
+The facts the escalation policy needs about a customer as a whole (a promise
+to pay, a payment plan and how far it is paid, the paying habit) and the
+``Account`` record that shows them, built from the invoice results.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, Optional, Sequence
+
+from collector.aging import number_key
+from collector.assessment import PAID, Account, InvoiceResult, Promise
+from collector.model import ContactEntry, Customer, Instalment
+from collector.money import sum_money
+
+ZERO = Decimal("0.00")
+
+
+# ---- promises ------------------------------------------------------------
+
+def find_promise(
+    entries: Sequence[ContactEntry],
+    results: Sequence[InvoiceResult],
+    as_of: dt.date,
+    grace_days: int = 2,
+) -> Optional[Promise]:
+    """The customer's latest promise to pay while it still matters, else None.
+
+    Pending while as_of < promised date + ``grace_days``; broken after that when
+    the promised invoices are still unpaid and no payment on them is dated on or
+    after the day the promise was made. A kept promise is None.
+    """
+    promised = [entry for entry in entries if entry.promised_date is not None]
+    if not promised:
+        return None
+    entry = max(promised, key=lambda e: (e.date, e.row))
+    covered = [r for r in results if entry_covers(entry, r)]
+    unpaid = [r for r in covered if r.chased]
+    if not unpaid:
+        return None
+    numbers = tuple(r.invoice.number for r in (covered if entry.invoices else unpaid))
+    pending = as_of < entry.promised_date + dt.timedelta(days=grace_days)
+    if not pending and any(_paid_since(r, entry.date) for r in covered):
+        return None
+    return Promise(entry.date, entry.promised_date, entry.promised_amount, numbers, not pending, entry.row)
+
+
+def _paid_since(result: InvoiceResult, day: dt.date) -> bool:
+    return result.invoice.paid_date is not None and result.invoice.paid_date >= day
+
+
+def entry_covers(entry: ContactEntry, result: InvoiceResult) -> bool:
+    """Whether a Contact Log entry is about this invoice.
+
+    An entry listing no invoices is about the whole account as it stood that
+    day: every invoice issued on or before its date.
+    """
+    if entry.invoices:
+        return number_key(result.invoice.number) in {number_key(n) for n in entry.invoices}
+    issued = result.invoice.invoice_date
+    return issued is None or issued <= entry.date
+
+
+# ---- payment plans -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Schedule:
+    """A payment plan measured against what is still owed.
+
+    ``uncovered`` holds (instalment date, amount still owed on it) in date order.
+    """
+
+    uncovered: tuple[tuple[dt.date, Decimal], ...] = ()
+    missed: tuple[dt.date, ...] = ()
+    due: Decimal = ZERO  # owed on instalments dated up to as_of
+
+    @property
+    def running(self) -> bool:
+        return bool(self.uncovered)
+
+    @property
+    def on_schedule(self) -> bool:
+        return self.running and not self.missed
+
+    def next_date(self, as_of: dt.date) -> Optional[dt.date]:
+        return next((day for day, _ in self.uncovered if day >= as_of), None)
+
+
+def instalment_schedule(
+    instalments: Iterable[Instalment], open_total: Decimal, as_of: dt.date, missed_after_days: int = 5
+) -> Schedule:
+    """Which instalments are paid, owed and missed.
+
+    Paid under the plan = plan total − what the customer owes now (never below
+    0); that covers the instalments in date order. An instalment not covered
+    ``missed_after_days`` after its date is missed.
+    """
+    ordered = sorted(instalments, key=lambda i: (i.date, i.row))
+    left = max(ZERO, sum_money(i.amount for i in ordered) - open_total)
+    uncovered = []
+    for instalment in ordered:
+        used = min(left, instalment.amount)
+        left -= used
+        if used < instalment.amount:
+            uncovered.append((instalment.date, instalment.amount - used))
+    late = as_of - dt.timedelta(days=missed_after_days)
+    return Schedule(
+        tuple(uncovered),
+        tuple(day for day, _ in uncovered if day <= late),
+        sum_money(owed for day, owed in uncovered if day <= as_of),
+    )
+
+
+# ---- paying habit --------------------------------------------------------
+
+def average_days_to_pay(results: Iterable[InvoiceResult]) -> Optional[int]:
+    """Mean days from invoice date to paid date over paid invoices, half up; None without history."""
+    days = [
+        (r.invoice.paid_date - r.invoice.invoice_date).days
+        for r in results
+        if r.state == PAID and r.invoice.paid_date and r.invoice.invoice_date
+        and (r.invoice.amount is None or r.invoice.amount > 0)
+    ]
+    if not days:
+        return None
+    return int((Decimal(sum(days)) / len(days)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def expected_payment_date(
+    results: Sequence[InvoiceResult],
+    as_of: dt.date,
+    promise: Optional[Promise] = None,
+    schedule: Schedule = Schedule(),
+    average_days: Optional[int] = None,
+) -> Optional[dt.date]:
+    """When money is likely to come in, best evidence first.
+
+    A pending promise's date; else the next instalment still to pay; else, with
+    a paying history, the oldest open invoice's date + the average days to pay
+    (not before as_of); else the earliest due date still ahead; else None.
+    """
+    owed = [r for r in results if r.chased]
+    if not owed:
+        return None
+    if promise is not None and not promise.broken:
+        return promise.date
+    if schedule.next_date(as_of):
+        return schedule.next_date(as_of)
+    dated = [r.invoice.invoice_date for r in owed if r.invoice.invoice_date]
+    if average_days is not None and dated:
+        return max(as_of, min(dated) + dt.timedelta(days=average_days))
+    ahead = [r.due_date for r in owed if r.due_date and r.due_date >= as_of]
+    return min(ahead) if ahead else None
+
+
+# ---- the account ---------------------------------------------------------
+
+def main_currency(results: Sequence[InvoiceResult], book_currency: str = "") -> str:
+    """The currency most of a customer's invoices are in (the book's on a tie)."""
+    counts = Counter(r.currency for r in results)
+    if not counts:
+        return book_currency
+    best = max(counts.values())
+    tied = sorted(currency for currency, count in counts.items() if count == best)
+    return book_currency if book_currency in tied else tied[0]
+
+
+def open_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
+    """Open balances by currency, credits included."""
+    return _by_currency((r.currency, r.open_balance) for r in results if r.is_open)
+
+
+def overdue_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
+    return _by_currency(
+        (r.currency, r.open_balance) for r in results
+        if r.is_open and r.open_balance > 0 and r.days_overdue > 0
+    )
+
+
+def _by_currency(pairs: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    grouped: dict[str, list[Decimal]] = {}
+    for currency, amount in pairs:
+        grouped.setdefault(currency, []).append(amount)
+    return {currency: sum_money(grouped[currency]) for currency in sorted(grouped)}
+
+
+def build_account(
+    customer: Customer,
+    results: Sequence[InvoiceResult],
+    as_of: dt.date,
+    *,
+    stage: str = "",
+    credit_status: str,
+    credit_reason: str = "",
+    promise: Optional[Promise] = None,
+    schedule: Schedule = Schedule(),
+    waiting_until: Optional[dt.date] = None,
+) -> Account:
+    """The ``Account`` record for one customer from its invoice results and plan."""
+    average = average_days_to_pay(results)
+    oldest = max((r.days_overdue for r in results if r.is_open and r.open_balance > 0), default=0)
+    return Account(
+        customer=customer,
+        open_total=open_totals(results),
+        overdue_total=overdue_totals(results),
+        oldest_days_overdue=oldest,
+        stage=stage,
+        credit_status=credit_status,
+        credit_reason=credit_reason,
+        promise=promise,
+        instalments_due=schedule.due,
+        instalments_missed=schedule.missed,
+        average_days_to_pay=average,
+        expected_payment_date=expected_payment_date(results, as_of, promise, schedule, average),
+        waiting_until=waiting_until,
+    )
+

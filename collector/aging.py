@@ -1,0 +1,396 @@
+"""How much each invoice still owes, how late it is, and the book-wide totals.
+
+This is where an invoice row becomes an ``InvoiceResult``: its state (open,
+paid, disputed...), due date, open balance, days overdue, aging bucket, late
+interest and any early-payment discount still open. ``BucketScheme`` is the
+one place that decides bucket edges and labels.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, Optional, Sequence
+
+from collector.assessment import (
+    CASH_ONLY, CREDIT, DISPUTED, DRAFT, ON_HOLD, OPEN, PAID, WRITTEN_OFF,
+    Account, InvoiceResult, Totals,
+)
+from collector.dates import days_between
+from collector.model import ContactEntry, Customer, Invoice, Settings
+from collector.money import sum_money, to_cents
+from collector.terms import (
+    Terms, choose_terms, discount_amount, discount_deadline, due_date, fold,
+)
+
+ZERO = Decimal("0.00")
+CURRENT = "Current"
+DSO_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class BucketScheme:
+    """Aging buckets from their upper edges: (30, 60, 90) gives Current, 1–30 ... 90+."""
+
+    edges: tuple[int, ...] = (30, 60, 90)
+
+    def __post_init__(self) -> None:
+        _check_edges(tuple(self.edges))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        lower = [1] + [edge + 1 for edge in self.edges[:-1]]
+        ranges = [f"{low}\u2013{edge}" for low, edge in zip(lower, self.edges)]
+        return (CURRENT, *ranges, f"{self.edges[-1]}+")
+
+    def bucket_for(self, days_overdue: int) -> str:
+        if days_overdue <= 0:
+            return CURRENT
+        for label, edge in zip(self.labels[1:], self.edges):
+            if days_overdue <= edge:
+                return label
+        return self.labels[-1]
+
+
+def _check_edges(edges: tuple[int, ...]) -> None:
+    increasing = all(a < b for a, b in zip(edges, edges[1:]))
+    whole = all(isinstance(edge, int) and not isinstance(edge, bool) for edge in edges)
+    if not edges or not whole or not increasing or edges[0] <= 0:
+        raise ValueError(
+            "Aging buckets must be whole numbers of days that go up, like 30, 60, 90."
+        )
+
+
+def parse_bucket_edges(text: str) -> tuple[int, ...]:
+    """Upper bucket edges from Settings text: "30, 60, 90", "30/60/90", "0-30,31-60,90+"."""
+    cleaned = re.sub(r"\s*[\u2012-\u2015\u2212-]\s*", "-", str(text or "").strip())
+    edges: list[int] = []
+    for part in re.split(r"[,;/\s]+", cleaned):
+        edge = _part_edge(part)
+        if edge is not None and not (part.endswith("+") and edges and edges[-1] == edge):
+            edges.append(edge)
+    try:
+        _check_edges(tuple(edges))
+    except ValueError:
+        raise ValueError(
+            f"The aging buckets {text!r} are not understood; write the days where each bucket "
+            "ends, going up, like 30, 60, 90."
+        ) from None
+    return tuple(edges)
+
+
+# Words that may sit among the numbers of the Aging Buckets setting.
+_BUCKET_WORDS = frozenset(fold(word) for word in (
+    "current curent courant actuel actual kasalukuyan lancar τρεχοντα τρέχοντα "
+    "days day d zile jours j ημερες ημέρες hari araw dias días"
+).split())
+
+
+def _part_edge(part: str) -> Optional[int]:
+    """The upper edge one piece names: "30" and "0-30" give 30, "90+" gives 90."""
+    if not part or fold(part) in _BUCKET_WORDS:
+        return None
+    match = re.fullmatch(r"(?:\d+-)?(\d+)\+?(?:[^\W\d_]+)?", part)
+    if match is None:
+        raise ValueError(
+            f"The aging buckets piece {part!r} is not a number of days; write them like 30, 60, 90."
+        )
+    return int(match[1])
+
+
+# ---- invoice state -------------------------------------------------------
+
+def _phrases(*groups: str) -> frozenset[str]:
+    return frozenset(fold(p.strip()) for group in groups for p in group.split("|"))
+
+
+_PAID = _phrases(
+    "paid|paid in full|fully paid|paid off|settled|closed|received|payment received|collected"
+    "|cleared|applied|payé|payée|paye|réglé|réglée|soldé|soldée|encaissé|encaissée",
+    "plătit|plătită|achitat|achitată|încasat|încasată|închis",
+    "εξοφλήθηκε|εξοφλημένο|εξοφλημένη|πληρώθηκε|πληρωμένο|εισπράχθηκε",
+    "lunas|dibayar|sudah dibayar|terbayar|sudah lunas",
+    "bayad|bayad na|nabayaran|binayaran",
+    "pagado|pagada|pago|cobrado|cobrada|liquidado|liquidada|cancelado|cancelada|abonado|abonada",
+    "saldado|saldada|paga|quitado|quitada",
+)
+_DRAFT = _phrases(
+    "draft|cancelled|canceled|void|voided|not sent|brouillon|annulé|annulée|annule",
+    "ciornă|anulat|anulată|stornat|stornată",
+    "προσχέδιο|πρόχειρο|ακυρώθηκε|ακυρωμένο",
+    "draf|dibatalkan|batal|kinansela|nakansela|borrador|anulado|anulada",
+)
+_WRITTEN_OFF = _phrases(
+    "written off|write off|writeoff|bad debt|irrecoverable|uncollectible|uncollectable",
+    "créance irrécouvrable|irrécouvrable|passé en perte|perte",
+    "creanță irecuperabilă|irecuperabil|irecuperabilă|casat|casată|scos din evidență",
+    "διαγράφηκε|επισφαλής|ανεπίδεκτη είσπραξης",
+    "hapus buku|dihapusbukukan|piutang tak tertagih|tak tertagih",
+    "hindi na makokolekta|incobrable|castigado|castigada",
+)
+_DISPUTED = _phrases(
+    "disputed|dispute|in dispute|under dispute|queried|contested",
+    "contesté|contestée|litige|en litige|contestat|contestată|în litigiu|disputat",
+    "αμφισβητείται|αμφισβητούμενο|σε διαφορά|sengketa|disengketakan|dalam sengketa",
+    "pinagtatalunan|en disputa|disputa|disputada|disputado|impugnada|reclamada",
+)
+_ON_HOLD = _phrases(
+    "on hold|hold|held|paused|en attente|suspendu|suspendue|bloqué|bloquée",
+    "în așteptare|suspendat|suspendată|blocat|blocată",
+    "σε αναμονή|σε αναστολή|ditahan|ditangguhkan|tertunda",
+    "naka hold|nakahold|en espera|retenida|retenido|suspendida|suspendido",
+)
+_STATUS_WORDS = (
+    (_WRITTEN_OFF, WRITTEN_OFF), (_DRAFT, DRAFT), (_DISPUTED, DISPUTED),
+    (_ON_HOLD, ON_HOLD), (_PAID, PAID),
+)
+# Phrases that decide the state even with more words after them ("Disputed wrong qty");
+# the others must stand alone, since "paid partially" or "en attente de paiement" are open.
+_LEADING = _phrases(
+    "written off|write off|bad debt|disputed|in dispute|under dispute|litige|en litige"
+    "|contestat|în litigiu|sengketa|en disputa|on hold"
+)
+_LEADING_LONGEST_FIRST = tuple(sorted(_LEADING, key=lambda p: (-len(p), p)))
+_RESOLVED = _phrases("resolved|dispute resolved|résolu|rezolvat|επιλύθηκε|selesai|nalutas|resuelto|resuelta")
+
+
+def _status_text(text: str) -> str:
+    folded = fold(text)
+    folded = re.sub(r"(?<=[^\W\d_])[-_](?=[^\W\d_])", " ", folded)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def status_word(text: str) -> str:
+    """The state a Status text names (PAID, DISPUTED...), "" when the numbers must decide."""
+    folded = _status_text(text)
+    head_match = re.match(r"[^\W\d_]+(?: [^\W\d_]+)*", folded)
+    head = head_match.group() if head_match else ""
+    for phrases, state in _STATUS_WORDS:
+        if folded in phrases or head in phrases:
+            return state
+    for phrase in _LEADING_LONGEST_FIRST:
+        if head.startswith(phrase + " "):
+            return _state_of_phrase(phrase)
+    return ""
+
+
+def _state_of_phrase(phrase: str) -> str:
+    return next(state for phrases, state in _STATUS_WORDS if phrase in phrases)
+
+
+def invoice_state(invoice: Invoice, disputed_numbers: Iterable[str] = frozenset()) -> str:
+    """The state the Status words, the sign of the amount and the Contact Log give.
+
+    The numbers still have the last word: ``assess_invoice`` turns a "Paid"
+    invoice whose Paid or Balance column shows money still owed back to OPEN.
+    """
+    word = status_word(invoice.status)
+    if word in (WRITTEN_OFF, DRAFT, PAID):
+        return word
+    if _signed_amount(invoice) < 0:
+        return CREDIT
+    if word:
+        return word
+    disputed = {number_key(number) for number in disputed_numbers}
+    return DISPUTED if number_key(invoice.number) in disputed else OPEN
+
+
+def number_key(number: str) -> str:
+    """An invoice number as compared: " INV-7 " and "inv-7" are the same invoice."""
+    return str(number).strip().casefold()
+
+
+def _signed_amount(invoice: Invoice) -> Decimal:
+    if invoice.amount is not None:
+        return invoice.amount
+    return invoice.balance if invoice.balance is not None else ZERO
+
+
+def disputed_invoice_numbers(entries: Iterable[ContactEntry], invoices: Iterable[Invoice]) -> frozenset[str]:
+    """Invoices under dispute in one customer's Contact Log.
+
+    An entry whose channel (or step) says "dispute" disputes the invoices it
+    lists (all the customer's invoices issued by then when it lists none) until
+    a later entry says "resolved".
+    """
+    invoices = tuple(invoices)
+    latest: dict[str, tuple[tuple[dt.date, int], bool]] = {}
+    for entry in entries:
+        disputes = DISPUTED in (status_word(entry.channel), status_word(entry.step))
+        if not disputes and not _resolves(entry):
+            continue
+        for number in _numbers_covered(entry, invoices):
+            when = (entry.date, entry.row)
+            if number not in latest or latest[number][0] <= when:
+                latest[number] = (when, disputes)
+    return frozenset(number for number, (_, disputed) in latest.items() if disputed)
+
+
+def _resolves(entry: ContactEntry) -> bool:
+    return _status_text(entry.channel) in _RESOLVED or _status_text(entry.step) in _RESOLVED
+
+
+def _numbers_covered(entry: ContactEntry, invoices: Sequence[Invoice]) -> tuple[str, ...]:
+    if entry.invoices:
+        listed = {number_key(number) for number in entry.invoices}
+        return tuple(inv.number for inv in invoices if number_key(inv.number) in listed)
+    return tuple(
+        inv.number for inv in invoices if inv.invoice_date is None or inv.invoice_date <= entry.date
+    )
+
+
+# ---- one invoice ---------------------------------------------------------
+
+def assess_invoice(
+    invoice: Invoice,
+    customer: Optional[Customer],
+    settings: Settings,
+    as_of: dt.date,
+    disputed_numbers: Iterable[str] = frozenset(),
+    currency: str = "",
+) -> InvoiceResult:
+    """Due date, open balance, days overdue, bucket, interest and open discount of one invoice."""
+    currency = currency or invoice.currency or settings.currency
+    terms, _ = choose_terms(invoice.terms, customer.terms if customer else "", settings.default_terms)
+    due = invoice.due_date or (due_date(invoice.invoice_date, terms) if invoice.invoice_date else None)
+    state = invoice_state(invoice, disputed_numbers)
+    if state in (WRITTEN_OFF, DRAFT):
+        return InvoiceResult(invoice, currency, state, due, ZERO, 0, "")
+    balance = open_balance(invoice, terms, state)
+    state = _settled_state(state, balance)
+    if state in (PAID, CREDIT):
+        return InvoiceResult(invoice, currency, state, due, balance, 0, "")
+    days = max(0, days_between(due, as_of)) if due else 0
+    bucket = BucketScheme(tuple(settings.aging_buckets)).bucket_for(days)
+    interest = late_interest(balance, days, settings) if state == OPEN else ZERO
+    deadline, discount = _open_discount(invoice, terms, balance, as_of) if state == OPEN else (None, None)
+    return InvoiceResult(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
+
+
+def open_balance(invoice: Invoice, terms: Terms, state: str = OPEN) -> Decimal:
+    """What is still owed: the Balance column, else Amount − Paid.
+
+    A "Paid" status with no Paid or Balance figure, or a Paid Date with no Paid
+    figure, means paid in full; a payment short by exactly the early-payment
+    discount, made inside its window, is paid in full too.
+    """
+    typed = invoice.paid is not None or invoice.balance is not None
+    if state == PAID and not typed:
+        return ZERO
+    if invoice.balance is not None:
+        balance = invoice.balance
+    elif invoice.amount is None or invoice.paid_date is not None and invoice.paid is None:
+        return ZERO
+    else:
+        balance = invoice.amount - (invoice.paid or ZERO)
+    if _discount_taken(invoice, terms, balance):
+        return ZERO
+    return to_cents(balance)
+
+
+def _discount_taken(invoice: Invoice, terms: Terms, balance: Decimal) -> bool:
+    if invoice.amount is None or invoice.amount <= 0 or balance <= 0:
+        return False
+    if invoice.invoice_date is None or invoice.paid_date is None:
+        return False
+    deadline = discount_deadline(invoice.invoice_date, terms)
+    return (
+        deadline is not None
+        and invoice.paid_date <= deadline
+        and to_cents(balance) == discount_amount(invoice.amount, terms)
+    )
+
+
+def _settled_state(state: str, balance: Decimal) -> str:
+    """The numbers win over the words: nothing owed is paid, a negative balance is credit."""
+    if balance == 0:
+        return PAID
+    if balance < 0:
+        return CREDIT
+    return OPEN if state in (PAID, CREDIT) else state
+
+
+def late_interest(balance: Decimal, days_overdue: int, settings: Settings) -> Decimal:
+    """Simple interest: balance × rate% × days past the grace days ÷ 30, rounded once."""
+    chargeable = max(0, days_overdue - settings.grace_days)
+    if settings.late_interest <= 0 or balance <= 0 or chargeable == 0:
+        return ZERO
+    rate = Decimal(str(settings.late_interest))  # str: a float rate must not bring binary noise
+    return to_cents(balance * rate * chargeable / Decimal(3000))
+
+
+def _open_discount(
+    invoice: Invoice, terms: Terms, balance: Decimal, as_of: dt.date
+) -> tuple[Optional[dt.date], Optional[Decimal]]:
+    """The discount deadline and amount while nothing is paid and the window is open."""
+    if invoice.invoice_date is None or invoice.amount is None or balance != invoice.amount:
+        return None, None
+    deadline = discount_deadline(invoice.invoice_date, terms)
+    if deadline is None or as_of > deadline:
+        return None, None
+    return deadline, discount_amount(invoice.amount, terms)
+
+
+# ---- totals --------------------------------------------------------------
+
+def totals(
+    results: Sequence[InvoiceResult],
+    accounts: Sequence[Account],
+    as_of: dt.date,
+    scheme: BucketScheme = BucketScheme(),
+) -> tuple[Totals, ...]:
+    """Book-wide figures, one ``Totals`` per currency (sorted by currency code)."""
+    currencies = sorted({r.currency for r in results if r.state != DRAFT})
+    return tuple(
+        _currency_totals([r for r in results if r.currency == currency], accounts, as_of, scheme, currency)
+        for currency in currencies
+    )
+
+
+def _currency_totals(
+    results: Sequence[InvoiceResult], accounts: Sequence[Account], as_of: dt.date,
+    scheme: BucketScheme, currency: str,
+) -> Totals:
+    open_results = [r for r in results if r.is_open]
+    receivables = sum_money(r.open_balance for r in open_results)
+    overdue = sum_money(r.open_balance for r in open_results if r.open_balance > 0 and r.days_overdue > 0)
+    aged = [r for r in open_results if r.state != CREDIT]
+    buckets = tuple(
+        (label, sum_money(r.open_balance for r in aged if r.bucket == label)) for label in scheme.labels
+    )
+    credits = sum_money(r.open_balance for r in open_results if r.state == CREDIT)
+    on_hold = sum(
+        1 for a in accounts
+        if a.credit_status == CASH_ONLY and a.open_total.get(currency, ZERO) > 0
+    )
+    return Totals(
+        currency, receivables, overdue, _percent(overdue, receivables), buckets, credits,
+        days_sales_outstanding(results, receivables, as_of), on_hold,
+    )
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal:
+    if whole <= 0:
+        return ZERO
+    return (part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def days_sales_outstanding(
+    results: Sequence[InvoiceResult], receivables: Decimal, as_of: dt.date
+) -> Optional[Decimal]:
+    """DSO = receivables ÷ sales of the last 90 days × 90, to one decimal.
+
+    Sales are the amounts of every invoice (credit notes net them down; drafts
+    and cancelled invoices left out) dated after as_of − 90 days and up to and
+    including as_of. None when those sales are nothing.
+    """
+    start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
+    sales = sum_money(
+        _signed_amount(r.invoice) for r in results
+        if r.state != DRAFT and r.invoice.invoice_date and start < r.invoice.invoice_date <= as_of
+    )
+    if sales <= 0:
+        return None
+    dso = receivables / sales * DSO_WINDOW_DAYS
+    return dso.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

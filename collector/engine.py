@@ -1,0 +1,113 @@
+"""The weekly assessment: from a Book read off the workbook to what to do this week.
+
+A visible pipeline of plain functions: every invoice is assessed
+(``collector.aging``), every customer's next step decided
+(``collector.policy``), every account built (``collector.account``), and the
+book-wide totals summed per currency. Pure and deterministic: the same Book
+and as-of date always give the same Assessment.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Optional, Sequence
+
+from collector.account import build_account
+from collector.aging import BucketScheme, assess_invoice, disputed_invoice_numbers, totals
+from collector.assessment import Account, Action, Assessment, InvoiceResult
+from collector.model import Book, ContactEntry, Customer, Invoice, PolicyStep, Problem, Settings
+from collector.policy import COLLECTOR, DEFAULT_POLICY, CustomerPlan, plan_customer
+
+
+def assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]] = None) -> Assessment:
+    """Assess every invoice and customer of ``book`` as of ``as_of``.
+
+    ``policy`` overrides the book's Policy sheet, which overrides ``DEFAULT_POLICY``.
+    """
+    steps = tuple(policy) if policy else (book.policy or DEFAULT_POLICY)
+    settings, problems = _usable_settings(book.settings)
+    results: dict[int, InvoiceResult] = {}
+    accounts: list[Account] = []
+    actions: list[Action] = []
+    for customer, indices in _customers(book):
+        plan = _plan(book, customer, indices, steps, settings, as_of)
+        results.update(zip(indices, plan.invoices))
+        accounts.append(_account(customer, plan, as_of))
+        if plan.action is not None:
+            actions.append(plan.action)
+    ordered = tuple(results[i] for i in range(len(book.invoices)))
+    actions.sort(key=lambda a: (-a.urgency, a.customer.name.casefold(), a.customer.key))
+    scheme = BucketScheme(tuple(settings.aging_buckets))
+    return Assessment(
+        as_of, ordered, tuple(accounts), tuple(actions),
+        totals(ordered, accounts, as_of, scheme), problems,
+    )
+
+
+def _usable_settings(settings: Settings) -> tuple[Settings, tuple[Problem, ...]]:
+    """Settings the core can run on: unusable aging buckets fall back to 30, 60, 90."""
+    try:
+        BucketScheme(tuple(settings.aging_buckets))
+    except ValueError as error:
+        problem = Problem("Settings", "", str(settings.aging_buckets), str(error).rstrip("."),
+                          "The standard buckets 30, 60, 90 were used", severity="warning")
+        return replace(settings, aging_buckets=(30, 60, 90)), (problem,)
+    return settings, ()
+
+
+def _customers(book: Book) -> list[tuple[Customer, list[int]]]:
+    """Every customer (from the Customers sheet or only seen on invoices) with its invoice positions."""
+    known = {customer.key: customer for customer in book.customers}
+    positions: dict[str, list[int]] = {key: [] for key in known}
+    for index, invoice in enumerate(book.invoices):
+        if invoice.customer_key not in known:
+            known[invoice.customer_key] = Customer(key=invoice.customer_key, name=invoice.customer)
+            positions[invoice.customer_key] = []
+        positions[invoice.customer_key].append(index)
+    ordered = sorted(known.values(), key=lambda c: (c.name.casefold(), c.key))
+    return [(customer, positions[customer.key]) for customer in ordered]
+
+
+def _plan(
+    book: Book, customer: Customer, indices: Sequence[int], policy: Sequence[PolicyStep],
+    settings: Settings, as_of: dt.date,
+) -> CustomerPlan:
+    invoices = [book.invoices[i] for i in indices]
+    entries = [e for e in book.contact_log if e.customer_key == customer.key]
+    known = [e for e in entries if e.date <= as_of]
+    disputed = disputed_invoice_numbers(known, invoices)
+    results = [
+        assess_invoice(invoice, customer, settings, as_of, disputed, _currency(invoice, settings))
+        for invoice in invoices
+    ]
+    instalments = [i for i in book.instalments if i.customer_key == customer.key]
+    return plan_customer(customer, results, entries, instalments, policy, settings, as_of)
+
+
+def _currency(invoice: Invoice, settings: Settings) -> str:
+    return invoice.currency or settings.currency or ""
+
+
+def _account(customer: Customer, plan: CustomerPlan, as_of: dt.date) -> Account:
+    return build_account(
+        customer, plan.invoices, as_of,
+        stage=plan.stage, credit_status=plan.credit_status, credit_reason=plan.credit_reason,
+        promise=plan.promise, schedule=plan.schedule, waiting_until=plan.waiting_until,
+    )
+
+
+def contact_entries(assessment: Assessment) -> tuple[ContactEntry, ...]:
+    """The Contact Log rows this run's actions add (By = collector, dated the run date).
+
+    A re-run on the same date recomputes the same rows: the engine ignores
+    collector's own rows of the run date, so the writer replaces them rather
+    than adding them again.
+    """
+    return tuple(
+        ContactEntry(
+            row=0, date=assessment.as_of, customer_key=action.customer.key,
+            invoices=action.invoices, channel=action.channel, step=action.step,
+            note=action.reason, by=COLLECTOR,
+        )
+        for action in assessment.actions
+    )

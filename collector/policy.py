@@ -1,0 +1,709 @@
+"""The escalation policy: the ladder of collection steps and this week's choice.
+
+``DEFAULT_POLICY`` is the one table of the seed practice (SPEC §3); a Policy
+sheet replaces it through ``steps_from_table``. ``plan_customer`` decides, for
+one customer, the single next step of this run from the invoice results and
+the Contact Log, so a weekly run never misses a step, never repeats one and
+never goes backwards.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+from typing import Iterable, Mapping, Optional, Sequence
+
+from collector.account import (
+    Schedule, entry_covers, find_promise, instalment_schedule, main_currency, open_totals,
+)
+from collector.aging import status_word
+from collector.assessment import (
+    CASH_ONLY, DISPUTED, GOOD_STANDING, Action, InvoiceResult, Promise,
+)
+from collector.model import ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings
+from collector.money import sum_money
+from collector.terms import fold
+
+INVOICE_DATE = "invoice date"
+DUE_DATE = "due date"
+PROMISED_DATE = "promised date"
+INSTALMENT_DATE = "instalment date"
+LADDER_STARTS = (INVOICE_DATE, DUE_DATE)
+
+CUSTOMER = "customer"
+SALES_REP = "sales rep"
+MANAGER = "manager"
+OWNER = "owner"
+
+POLICY_CHANNELS = ("email", "letter", "call", "task", "visit")
+# Log channels that reach the customer and so count for the minimum gap between contacts.
+CONTACT_CHANNELS = frozenset({"email", "letter", "call", "visit", "message"})
+
+FINAL_DEMAND = "final-demand"
+COLLECTOR = "collector"  # the By of the Contact Log rows collector writes
+ZERO = Decimal("0.00")
+_FINAL_DEMAND_PAY_DAYS = 7
+_PAY_DAYS = 10
+
+
+def _step(name: str, days: int, start: str, channel: str, to: tuple[str, ...] = (CUSTOMER,),
+          before_due: bool = False) -> PolicyStep:
+    return PolicyStep(name, days, start, channel, name, to, before_due)
+
+
+DEFAULT_POLICY: tuple[PolicyStep, ...] = (
+    _step("receipt-check", 5, INVOICE_DATE, "email", before_due=True),
+    _step("courtesy-reminder", -7, DUE_DATE, "email", before_due=True),
+    _step("overdue-notice", 5, DUE_DATE, "email"),
+    _step("first-call", 8, DUE_DATE, "call", (CUSTOMER, SALES_REP)),
+    _step("conversation-letter", 10, DUE_DATE, "letter"),
+    _step("second-notice", 20, DUE_DATE, "call"),
+    _step("manager-escalation", 30, DUE_DATE, "task", (MANAGER, OWNER)),
+    _step("final-demand", 40, DUE_DATE, "letter"),
+    _step("collections-referral", 60, DUE_DATE, "task", (OWNER,)),
+    _step("broken-promise", 2, PROMISED_DATE, "call"),
+    _step("instalment-missed", 5, INSTALMENT_DATE, "email"),
+)
+_BEFORE_DUE_NAMES = frozenset({"receipt-check", "courtesy-reminder"})
+
+
+# ---- the ladder ----------------------------------------------------------
+
+@lru_cache(maxsize=4096)
+def step_key(name: str) -> str:
+    """A step name as compared: "Overdue Notice" and "overdue-notice" are one step."""
+    return re.sub(r"[\W_]+", "-", fold(name or "")).strip("-")
+
+
+def is_customer_facing(step: PolicyStep) -> bool:
+    return CUSTOMER in step.to
+
+
+def ladder_of(policy: Sequence[PolicyStep]) -> tuple[PolicyStep, ...]:
+    """The steps counted from the invoice or due date, in table order (least to most severe)."""
+    return tuple(step for step in policy if step.start in LADDER_STARTS)
+
+
+def step_starting(policy: Sequence[PolicyStep], start: str) -> Optional[PolicyStep]:
+    return next((step for step in policy if step.start == start), None)
+
+
+def ladder_index(name: str, ladder: Sequence[PolicyStep]) -> int:
+    key = step_key(name)
+    return next((i for i, step in enumerate(ladder) if step_key(step.name) == key), -1)
+
+
+def special_rank(ladder: Sequence[PolicyStep]) -> int:
+    """Where broken promises and missed instalments rank: like second-notice."""
+    index = ladder_index("second-notice", ladder)
+    return index if index >= 0 else len(ladder) // 2
+
+
+def step_date(step: PolicyStep, result: InvoiceResult) -> Optional[dt.date]:
+    """The day a ladder step falls due for an invoice; None without the date it counts from."""
+    start = result.invoice.invoice_date if step.start == INVOICE_DATE else result.due_date
+    return start + dt.timedelta(days=step.days) if start else None
+
+
+def due_step(result: InvoiceResult, ladder: Sequence[PolicyStep], as_of: dt.date) -> int:
+    """Index of the highest ladder step whose day has come (-1 for none).
+
+    Steps meant only before the due date stop counting once it has passed.
+    """
+    best = -1
+    for index, step in enumerate(ladder):
+        day = step_date(step, result)
+        if day is None or day > as_of:
+            continue
+        if step.only_before_due and (result.due_date is None or as_of > result.due_date):
+            continue
+        best = index
+    return best
+
+
+def logged_stage(result: InvoiceResult, entries: Iterable[ContactEntry], ladder: Sequence[PolicyStep]) -> int:
+    """Index of the highest ladder step the Contact Log shows for an invoice (-1 for none)."""
+    best = -1
+    for entry in entries:
+        index = ladder_index(entry.step, ladder)
+        if index > best and entry_covers(entry, result):
+            best = index
+    return best
+
+
+# ---- channels and recipients ---------------------------------------------
+
+def _synonyms(table: Mapping[str, str]) -> dict[str, str]:
+    return {_words(word): kind for kind, words in table.items() for word in words.split("|")}
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", fold(text or "")))
+
+
+_CHANNELS = _synonyms({
+    "email": "email|e mail|mail|courriel|emailed|e mel",
+    "letter": "letter|post|posted|courier|courrier|lettre|scrisoare|posta|επιστολη|γραμμα"
+              "|surat|sulat|carta",
+    "call": "call|phone|phone call|telephone|tel|called|appel|apel|telefon|τηλεφωνο|κληση"
+            "|telepon|telpon|tawag|llamada|call script",
+    "visit": "visit|visited|meeting|visite|vizita|επισκεψη|kunjungan|bisita|visita",
+    "task": "task|todo|to do|tache|sarcina|εργασια|tugas|gawain|tarea",
+    "message": "sms|text|text message|whatsapp|message|mesaj|μηνυμα|pesan|mensahe|mensaje",
+    "note": "note|notes|nota|σημειωση|catatan|tala|remarque",
+})
+_RECIPIENTS = _synonyms({
+    CUSTOMER: "customer|client|debtor|buyer|pelanggan|klien|kliyente|cliente|πελατης|debitor",
+    SALES_REP: "sales rep|salesrep|sales|rep|sales representative|salesperson|account executive"
+               "|commercial|agent|agent de vanzari|πωλητης|tenaga penjualan|vendedor",
+    MANAGER: "manager|account manager|credit manager|responsable|gestionnaire|manajer|gerente"
+             "|διευθυντης|tagapamahala",
+    OWNER: "owner|me|boss|director|proprietaire|patron|proprietar|ιδιοκτητης|pemilik|may ari"
+           "|dueno|propietario",
+})
+_STARTS = _synonyms({
+    INVOICE_DATE: "invoice date|invoice|date of invoice|issue date|issued|invoiced|date de facture"
+                  "|facture|data facturii|factura|fecha de factura|tanggal faktur|faktur"
+                  "|ημερομηνια τιμολογιου|τιμολογιο|petsa ng invoice",
+    DUE_DATE: "due date|due|date due|echeance|date d echeance|scadenta|data scadenta|scadenta"
+              "|vencimiento|fecha de vencimiento|jatuh tempo|tanggal jatuh tempo|ληξη"
+              "|ημερομηνια ληξης|takdang petsa",
+    PROMISED_DATE: "promised date|promise|promised|promise date|date promised",
+    INSTALMENT_DATE: "instalment date|installment date|instalment|installment|payment plan",
+})
+_AND = re.compile(r"\s*(?:[,;+&/]|\band\b|\bet\b|\bsi\b|\bκαι\b|\bdan\b|\bat\b|\by\b)\s*")
+
+
+def channel_kind(text: str) -> str:
+    """email, letter, call, visit, task, message, note or dispute; "" when not recognised."""
+    words = _words(text)
+    if words in _CHANNELS:
+        return _CHANNELS[words]
+    if status_word(text) == DISPUTED:
+        return "dispute"
+    first = _AND.split(fold(text or "").strip())[0]
+    return _CHANNELS.get(_words(first), "")
+
+
+# ---- the Policy sheet ----------------------------------------------------
+
+DEFAULT_LETTERS = {"step": "A", "days": "B", "from": "C", "channel": "D", "template": "E", "to": "F"}
+
+
+def steps_from_table(
+    rows: Sequence[tuple[int, Mapping[str, str]]],
+    sheet: str = "Policy",
+    letters: Optional[Mapping[str, str]] = None,
+) -> tuple[tuple[PolicyStep, ...], tuple[Problem, ...]]:
+    """Policy steps from the Policy sheet's rows, and a Problem for every bad cell.
+
+    ``rows`` are (sheet row number, {"step", "days", "from", "channel",
+    "template", "to": text}); ``letters`` says which column holds each field.
+    A row with a bad cell is left out; blank rows are skipped.
+    """
+    where = {**DEFAULT_LETTERS, **(letters or {})}
+    steps: list[PolicyStep] = []
+    problems: list[Problem] = []
+    for row, cells in rows:
+        if not any(str(value or "").strip() for value in cells.values()):
+            continue
+        step, row_problems = _step_from_row(row, cells, sheet, where)
+        if step is not None and any(step_key(s.name) == step_key(step.name) for s in steps):
+            row_problems.append(Problem(
+                sheet, f"{where['step']}{row}", str(cells.get("step", "")),
+                f"The step {step.name!r} appears twice", "Give each step its own name",
+            ))
+        if row_problems:
+            problems.extend(row_problems)
+        elif step is not None:
+            steps.append(step)
+    return tuple(steps), tuple(problems)
+
+
+def _step_from_row(
+    row: int, cells: Mapping[str, str], sheet: str, where: Mapping[str, str]
+) -> tuple[Optional[PolicyStep], list[Problem]]:
+    values, problems = {}, []
+    for field, read in _FIELD_READERS.items():
+        raw = str(cells.get(field, "") or "").strip()
+        value, complaint = read(raw)
+        if complaint:
+            problems.append(Problem(sheet, f"{where[field]}{row}", raw, *complaint))
+        values[field] = value
+    if problems:
+        return None, problems
+    name = values["step"]
+    before_due = name in _BEFORE_DUE_NAMES or (values["days"] < 0 and values["from"] == DUE_DATE)
+    template = values["template"] or name
+    return PolicyStep(name, values["days"], values["from"], values["channel"], template,
+                      values["to"], before_due, row), []
+
+
+Complaint = Optional[tuple[str, str]]  # (message, fix)
+
+
+def _read_name(raw: str) -> tuple[str, Complaint]:
+    if not step_key(raw):
+        return "", ("Each policy step needs a name", "Type a short name such as overdue-notice")
+    return step_key(raw), None
+
+
+def _read_days(raw: str) -> tuple[int, Complaint]:
+    match = re.fullmatch(r"([+\-\u2212]?)\s*(\d+)(?:\.0+)?(?:\s*[^\W\d_]+)?", raw)
+    if match is None:
+        return 0, ("The days must be a whole number", "Type a number of days such as 5, or -7 for before the date")
+    days = int(match[2])
+    return (-days if match[1] in ("-", "\u2212") else days), None
+
+
+def _read_start(raw: str) -> tuple[str, Complaint]:
+    if not raw:
+        return DUE_DATE, None
+    start = _STARTS.get(_words(raw))
+    if start is None:
+        return "", ("The From column must say which date the days count from",
+                    "Type invoice date, due date, promised date or instalment date")
+    return start, None
+
+
+def _read_channel(raw: str) -> tuple[str, Complaint]:
+    channel = channel_kind(raw)
+    if channel not in POLICY_CHANNELS:
+        return "", ("The channel is not one collector can use", "Type email, letter, call, task or visit")
+    return channel, None
+
+
+def _read_template(raw: str) -> tuple[str, Complaint]:
+    return raw, None
+
+
+def _read_recipients(raw: str) -> tuple[tuple[str, ...], Complaint]:
+    if not raw:
+        return (CUSTOMER,), None
+    parts = [_words(part) for part in _AND.split(fold(raw)) if _words(part)]
+    found = [_RECIPIENTS.get(part) for part in parts]
+    if not found or None in found:
+        return (), ("The To column names someone collector does not know",
+                    "Type customer, sales rep, manager or owner, separated by commas")
+    return tuple(dict.fromkeys(found)), None
+
+
+_FIELD_READERS = {
+    "step": _read_name, "days": _read_days, "from": _read_start,
+    "channel": _read_channel, "template": _read_template, "to": _read_recipients,
+}
+
+
+# ---- this week's decision for one customer -------------------------------
+
+@dataclass(frozen=True)
+class CustomerPlan:
+    """What ``plan_customer`` decided for one customer."""
+
+    action: Optional[Action]
+    invoices: tuple[InvoiceResult, ...]  # the customer's results with stage and next step
+    stage: str
+    promise: Optional[Promise]
+    schedule: Schedule
+    credit_status: str
+    credit_reason: str
+    waiting_until: Optional[dt.date] = None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    step: PolicyStep
+    results: tuple[InvoiceResult, ...]
+    rank: int
+    precedence: int  # 0 broken promise, 1 missed instalment, 2 ladder
+
+
+@dataclass(frozen=True)
+class _Situation:
+    """Everything about one customer the decision reads, worked out once."""
+
+    customer: Customer
+    results: tuple[InvoiceResult, ...]
+    entries: tuple[ContactEntry, ...]
+    policy: tuple[PolicyStep, ...]
+    ladder: tuple[PolicyStep, ...]
+    settings: Settings
+    as_of: dt.date
+    currency: str
+    logged: tuple[int, ...]
+    due: tuple[int, ...]
+    promise: Optional[Promise]
+    schedule: Schedule
+
+    @property
+    def chased(self) -> list[InvoiceResult]:
+        return [r for r in self.results if r.chased]
+
+    @property
+    def gap(self) -> dt.timedelta:
+        return dt.timedelta(days=self.settings.min_days_between_contacts)
+
+
+def plan_customer(
+    customer: Customer,
+    results: Sequence[InvoiceResult],
+    entries: Sequence[ContactEntry],
+    instalments: Sequence[Instalment],
+    policy: Sequence[PolicyStep],
+    settings: Settings,
+    as_of: dt.date,
+    currency: str = "",
+) -> CustomerPlan:
+    """This run's single next step for one customer, with its invoices' stages and next steps.
+
+    ``entries`` are the customer's Contact Log rows; rows dated after ``as_of``
+    and collector's own rows dated ``as_of`` (an earlier run the same day) are
+    left out, so re-running a day gives the same plan.
+    """
+    facts = _situation(customer, results, entries, instalments, policy, settings, as_of, currency)
+    candidates, waiting_until = _hold_back(_candidates(facts), facts)
+    chosen = min(candidates, key=lambda c: (c.precedence, -c.rank), default=None)
+    updated = _follow_ups(facts, chosen, waiting_until)
+    action = _action(facts, chosen, updated) if chosen else None
+    status, reason = credit_status(
+        customer, facts.results, facts.entries, action, facts.promise, facts.policy, facts.currency
+    )
+    return CustomerPlan(action, updated, _account_stage(facts, updated), facts.promise,
+                        facts.schedule, status, reason, waiting_until)
+
+
+def _situation(
+    customer: Customer, results: Sequence[InvoiceResult], entries: Sequence[ContactEntry],
+    instalments: Sequence[Instalment], policy: Sequence[PolicyStep], settings: Settings,
+    as_of: dt.date, currency: str,
+) -> _Situation:
+    results, policy = tuple(results), tuple(policy)
+    entries = tuple(e for e in entries if e.date < as_of or (e.date == as_of and not is_own_entry(e)))
+    ladder = ladder_of(policy)
+    currency = currency or main_currency(results, settings.currency)
+    promise_rule = step_starting(policy, PROMISED_DATE)
+    plan_rule = step_starting(policy, INSTALMENT_DATE)
+    promise = find_promise(entries, results, as_of, promise_rule.days if promise_rule else 2)
+    owed = open_totals(results).get(currency, ZERO)
+    schedule = instalment_schedule(instalments, owed, as_of, plan_rule.days if plan_rule else 5)
+    return _Situation(
+        customer, results, entries, policy, ladder, settings, as_of, currency,
+        tuple(logged_stage(r, entries, ladder) for r in results),
+        tuple(due_step(r, ladder, as_of) if r.chased else -1 for r in results),
+        promise, schedule,
+    )
+
+
+def is_own_entry(entry: ContactEntry) -> bool:
+    """A Contact Log row collector wrote itself."""
+    return fold(entry.by).strip() == COLLECTOR
+
+
+def _candidates(facts: _Situation) -> list[_Candidate]:
+    return [*_promise_candidates(facts), *_instalment_candidates(facts), *_ladder_candidates(facts)]
+
+
+def _promise_candidates(facts: _Situation) -> list[_Candidate]:
+    rule, promise = step_starting(facts.policy, PROMISED_DATE), facts.promise
+    if rule is None or promise is None or not promise.broken:
+        return []
+    handled = any(
+        step_key(e.step) == step_key(rule.name) and e.date >= promise.made_on for e in facts.entries
+    )
+    covered = tuple(r for r in facts.chased if r.invoice.number in promise.invoices)
+    if handled or not covered:
+        return []
+    return [_Candidate(rule, covered, special_rank(facts.ladder), 0)]
+
+
+def _instalment_candidates(facts: _Situation) -> list[_Candidate]:
+    rule = step_starting(facts.policy, INSTALMENT_DATE)
+    if rule is None or not facts.chased:
+        return []
+    logged = [e.date for e in facts.entries if step_key(e.step) == step_key(rule.name)]
+    unlogged = [day for day in facts.schedule.missed if not any(when >= day for when in logged)]
+    if not unlogged:
+        return []
+    return [_Candidate(rule, tuple(facts.chased), special_rank(facts.ladder), 1)]
+
+
+def _ladder_candidates(facts: _Situation) -> list[_Candidate]:
+    """One candidate per ladder step that is due and not yet done on some invoice."""
+    if facts.schedule.on_schedule:
+        return []  # a payment plan being kept pauses the ladder
+    groups: dict[int, list[InvoiceResult]] = {}
+    for result, done, due in zip(facts.results, facts.logged, facts.due):
+        if result.chased and due > done:
+            groups.setdefault(due, []).append(result)
+    return [_Candidate(facts.ladder[i], tuple(rs), i, 2) for i, rs in sorted(groups.items())]
+
+
+def _hold_back(
+    candidates: list[_Candidate], facts: _Situation
+) -> tuple[list[_Candidate], Optional[dt.date]]:
+    """Drop customer-facing steps while a promise is pending or the last contact is too recent."""
+    if facts.promise is not None and not facts.promise.broken:
+        candidates = [c for c in candidates if not is_customer_facing(c.step)]
+    last = last_contact(facts.entries, facts.policy)
+    if last is None or last + facts.gap <= facts.as_of:
+        return candidates, None
+    kept = [c for c in candidates if not is_customer_facing(c.step)]
+    return kept, (last + facts.gap if len(kept) < len(candidates) else None)
+
+
+def last_contact(entries: Iterable[ContactEntry], policy: Sequence[PolicyStep]) -> Optional[dt.date]:
+    """The last day the customer was contacted (email, letter, call, visit or message)."""
+    facing = {step_key(s.name) for s in policy if is_customer_facing(s)}
+    days = [
+        e.date for e in entries
+        if channel_kind(e.channel) in CONTACT_CHANNELS
+        or (not e.channel.strip() and step_key(e.step) in facing)
+    ]
+    return max(days, default=None)
+
+
+# ---- stages and next steps -----------------------------------------------
+
+def _follow_ups(
+    facts: _Situation, chosen: Optional[_Candidate], waiting_until: Optional[dt.date]
+) -> tuple[InvoiceResult, ...]:
+    done_now = {id(r) for r in chosen.results} if chosen and chosen.precedence == 2 else set()
+    floors = _floors(facts, chosen, waiting_until)
+    return tuple(
+        _follow_up(facts, r, max(done, chosen.rank if id(r) in done_now else -1), due, floors)
+        for r, done, due in zip(facts.results, facts.logged, facts.due)
+    )
+
+
+def _floors(
+    facts: _Situation, chosen: Optional[_Candidate], waiting_until: Optional[dt.date]
+) -> tuple[dt.date, dt.date]:
+    """The earliest day any next step, and any customer-facing next step, can happen."""
+    any_step = facts.as_of
+    if facts.schedule.on_schedule and facts.schedule.uncovered:
+        rule = step_starting(facts.policy, INSTALMENT_DATE)
+        resume = facts.schedule.uncovered[0][0] + dt.timedelta(days=rule.days if rule else 5)
+        any_step = max(any_step, resume)
+    contact = any_step
+    if chosen is not None and is_customer_facing(chosen.step):
+        contact = max(contact, facts.as_of + facts.gap)
+    if waiting_until is not None:
+        contact = max(contact, waiting_until)
+    if facts.promise is not None and not facts.promise.broken:
+        rule = step_starting(facts.policy, PROMISED_DATE)
+        contact = max(contact, facts.promise.date + dt.timedelta(days=rule.days if rule else 2))
+    return any_step, contact
+
+
+def _follow_up(
+    facts: _Situation, result: InvoiceResult, stage: int, due: int, floors: tuple[dt.date, dt.date]
+) -> InvoiceResult:
+    """The invoice with its stage and its next step: the due step if not done, else the next one."""
+    ladder = facts.ladder
+    result = replace(result, stage=ladder[stage].name if stage >= 0 else "", next_step="", next_action_date=None)
+    if not result.chased:
+        return result
+    for index in range(max(stage, due - 1) + 1, len(ladder)):
+        step, day = ladder[index], step_date(ladder[index], result)
+        if day is None:
+            continue
+        when = max(day, floors[1] if is_customer_facing(step) else floors[0])
+        if step.only_before_due and (result.due_date is None or when > result.due_date):
+            continue
+        return replace(result, next_step=step.name, next_action_date=when)
+    return result
+
+
+def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
+    """The highest step reached on any open invoice; a broken promise or missed instalment counts."""
+    reached = [(ladder_index(r.stage, facts.ladder), 0, r.stage) for r in updated if r.is_open and r.stage]
+    rank = special_rank(facts.ladder)
+    promise_rule = step_starting(facts.policy, PROMISED_DATE)
+    plan_rule = step_starting(facts.policy, INSTALMENT_DATE)
+    if facts.promise is not None and facts.promise.broken:
+        reached.append((rank, 2, promise_rule.name if promise_rule else "broken-promise"))
+    if facts.schedule.missed:
+        reached.append((rank, 1, plan_rule.name if plan_rule else "instalment-missed"))
+    return max(reached, default=(-1, 0, ""))[2]
+
+
+# ---- the action ----------------------------------------------------------
+
+def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult]) -> Action:
+    step = chosen.step
+    amount, interest = _asking(facts, chosen)
+    following = _following(facts, chosen, updated)
+    oldest = max((r.days_overdue for r in facts.chased), default=0)
+    return Action(
+        customer=facts.customer,
+        step=step.name,
+        channel=step.channel,
+        to=step.to,
+        template=step.template or step.name,
+        invoices=tuple(r.invoice.number for r in chosen.results),
+        open_invoices=tuple(r.invoice.number for r in facts.results if r.is_open),
+        amount=amount,
+        interest=interest,
+        minimum_amount=_catch_up(facts) if _is_final_demand(step) else {},
+        pay_by=_pay_by(facts, chosen),
+        following_step=following[0],
+        following_date=following[1],
+        reason=_reason(facts, chosen),
+        urgency=chosen.rank * 1000 + oldest,
+    )
+
+
+def _asking(facts: _Situation, chosen: _Candidate) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """What to ask for, by currency: the step's invoices plus everything overdue beside them.
+
+    A missed instalment asks for the instalments owed so far, not the whole balance.
+    """
+    if chosen.precedence == 1:
+        return {facts.currency: facts.schedule.due}, {}
+    currencies = {r.currency for r in chosen.results}
+    ids = {id(r) for r in chosen.results}
+    asked = [r for r in facts.chased if r.currency in currencies and (r.days_overdue > 0 or id(r) in ids)]
+    return _sum_by_currency(asked, with_interest=True), _interest_by_currency(asked)
+
+
+def _catch_up(facts: _Situation) -> dict[str, Decimal]:
+    """All overdue balances plus interest, by currency: the final demand's minimum."""
+    return _sum_by_currency([r for r in facts.chased if r.days_overdue > 0], with_interest=True)
+
+
+def _sum_by_currency(results: Sequence[InvoiceResult], with_interest: bool) -> dict[str, Decimal]:
+    currencies = sorted({r.currency for r in results})
+    return {
+        c: sum_money(r.open_balance + (r.interest if with_interest else 0) for r in results if r.currency == c)
+        for c in currencies
+    }
+
+
+def _interest_by_currency(results: Sequence[InvoiceResult]) -> dict[str, Decimal]:
+    currencies = sorted({r.currency for r in results})
+    return {c: sum_money(r.interest for r in results if r.currency == c) for c in currencies}
+
+
+def _is_final_demand(step: PolicyStep) -> bool:
+    return FINAL_DEMAND in (step_key(step.name), step_key(step.template))
+
+
+def _pay_by(facts: _Situation, chosen: _Candidate) -> Optional[dt.date]:
+    step = chosen.step
+    if not is_customer_facing(step):
+        return None
+    if step.only_before_due:
+        dues = [r.due_date for r in chosen.results if r.due_date]
+        return min(dues) if dues else None
+    days = _FINAL_DEMAND_PAY_DAYS if _is_final_demand(step) else _PAY_DAYS
+    return facts.as_of + dt.timedelta(days=days)
+
+
+def _following(
+    facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult]
+) -> tuple[str, Optional[dt.date]]:
+    """The next ladder step for the step's invoices and when, never before the minimum gap."""
+    ids = {id(r) for r in chosen.results}
+    nexts = [
+        (u.next_action_date, ladder_index(u.next_step, facts.ladder), u.next_step)
+        for r, u in zip(facts.results, updated)
+        if id(r) in ids and u.next_step and u.next_action_date
+    ]
+    if not nexts:
+        return "", None
+    when, _, name = min(nexts)
+    return name, max(when, facts.as_of + facts.gap)
+
+
+def _reason(facts: _Situation, chosen: _Candidate) -> str:
+    """One plain sentence: why this step now."""
+    numbers = [r.invoice.number for r in chosen.results]
+    if chosen.precedence == 0 and facts.promise is not None:
+        verb = "is" if len(numbers) == 1 else "are"
+        return (f"The promise to pay by {facts.promise.date.isoformat()} was not kept and "
+                f"{_invoice_phrase(numbers, lower=True)} {verb} still unpaid.")
+    if chosen.precedence == 1:
+        day = max(facts.schedule.missed)
+        return f"The payment plan instalment due on {day.isoformat()} has not been paid."
+    history = _history(facts, chosen)
+    days = max(r.days_overdue for r in chosen.results)
+    if days == 0:
+        due = min((r.due_date for r in chosen.results if r.due_date), default=None)
+        verb = "falls" if len(numbers) == 1 else "fall"
+        return f"{_invoice_phrase(numbers)} {verb} due on {due.isoformat() if due else 'its due date'}; {history}."
+    verb = "is" if len(numbers) == 1 else "are up to"
+    return f"{_invoice_phrase(numbers)} {verb} {days} day{'s' if days != 1 else ''} overdue; {history}."
+
+
+def _history(facts: _Situation, chosen: _Candidate) -> str:
+    """What happened last on these invoices: a policy step, else a contact, else nothing."""
+    steps = {step_key(s.name): s.name for s in facts.policy}
+    done = [
+        e for e in facts.entries
+        if (step_key(e.step) in steps or channel_kind(e.channel) in CONTACT_CHANNELS)
+        and any(entry_covers(e, r) for r in chosen.results)
+    ]
+    if not done:
+        return "no reminder has been sent yet"
+    last = max(done, key=lambda e: (e.date, e.row))
+    if step_key(last.step) in steps:
+        return f"the last step was {steps[step_key(last.step)]} on {last.date.isoformat()}"
+    return f"the last contact was {_CONTACT_WORDS[channel_kind(last.channel)]} on {last.date.isoformat()}"
+
+
+_CONTACT_WORDS = {"email": "an email", "letter": "a letter", "call": "a call", "visit": "a visit",
+                  "message": "a message"}
+
+
+def _invoice_phrase(numbers: Sequence[str], lower: bool = False) -> str:
+    word = "invoice" if lower else "Invoice"
+    if len(numbers) == 1:
+        return f"{word} {numbers[0]}"
+    listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
+    return f"{word}s {listed}"
+
+
+# ---- credit status -------------------------------------------------------
+
+_TYPED_CASH_ONLY = frozenset(_words(text) for text in (
+    "cash only|cash|cod|on hold|hold|stop|stopped|credit stop|stop credit|blocked|suspended"
+    "|no credit|comptant|paiement comptant|bloque|suspendu|numerar|doar numerar|blocat"
+    "|suspendat|μετρητοις|μονο μετρητα|tunai|hanya tunai|diblokir|cash lang|contado"
+    "|solo contado|bloqueado|suspendido"
+).split("|"))
+
+
+def credit_status(
+    customer: Customer,
+    results: Sequence[InvoiceResult],
+    entries: Sequence[ContactEntry],
+    action: Optional[Action],
+    promise: Optional[Promise],
+    policy: Sequence[PolicyStep],
+    currency: str,
+) -> tuple[str, str]:
+    """Cash only after a final demand, a broken promise, or over the credit limit; else OK.
+
+    A customer the owner marked cash only (or on hold) on the Customers sheet stays so.
+    """
+    finals = [s for s in policy if _is_final_demand(s)]
+    chased = [r for r in results if r.chased]
+    sent = [
+        e for e in entries
+        if any(step_key(e.step) == step_key(s.name) for s in finals) and any(entry_covers(e, r) for r in chased)
+    ]
+    if sent:
+        return CASH_ONLY, f"A final demand was sent on {max(e.date for e in sent).isoformat()}."
+    if action is not None and any(action.step == s.name for s in finals):
+        return CASH_ONLY, "A final demand goes out with this run."
+    if promise is not None and promise.broken:
+        return CASH_ONLY, f"The promise to pay by {promise.date.isoformat()} was not kept."
+    owed = open_totals(results).get(currency, ZERO)
+    if customer.credit_limit is not None and owed > customer.credit_limit:
+        money = f"{owed:,.2f} {currency}".strip()
+        return CASH_ONLY, f"The open balance of {money} is over the credit limit of {customer.credit_limit:,.2f}."
+    if _words(customer.credit_status) in _TYPED_CASH_ONLY:
+        return CASH_ONLY, "Set by you on the Customers sheet."
+    return GOOD_STANDING, ""

@@ -1,0 +1,120 @@
+"""The commands as the owner sees them: exact text and exit codes, never a traceback."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import msoffcrypto
+import pytest
+from click.testing import CliRunner
+
+from collector.cli import cli
+from tests.workbooks import write_xlsx
+
+D = dt.date
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture
+def clean(tmp_path):
+    return write_xlsx(tmp_path / "clean.xlsx", {"Invoices": [
+        ["Customer", "Invoice No", "Invoice Date", "Amount"],
+        ["Acme Ltd", "INV-1", D(2026, 1, 5), 100], ["Bolt Ltd", "INV-2", D(2026, 2, 5), 250.5],
+    ]})
+
+
+def test_check_on_a_clean_workbook_says_it_is_ready_and_exits_0(clean):
+    result = run("check", clean)
+    assert result.exit_code == 0
+    assert result.output == (
+        "Read clean.xlsx: 2 invoices on 'Invoices' (header row 1), 2 customers.\n"
+        "No problems to fix. The workbook is ready.\n"
+    )
+
+
+def test_check_lists_every_problem_at_once_and_exits_1(tmp_path):
+    path = write_xlsx(tmp_path / "bad.xlsx", {"Invoices": [
+        ["Customer", "Invoice No", "Invoice Date", "Amount"],
+        ["Acme Ltd", "INV-1", "31/02/2026", 100], ["Bolt Ltd", "INV-2", D(2026, 2, 5), "lots"],
+        [None, "INV-3", D(2026, 2, 5), 7], ["Cog Ltd", "INV-4", D(2026, 2, 6), 9],
+    ]})
+    result = run("check", path)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "Read bad.xlsx: 1 invoice on 'Invoices' (header row 1), 1 customer."
+    assert lines[1] == "3 problems to fix:"
+    assert lines[2].startswith("  Invoices!C2: 'Invoice Date' is not a date collector can read:")
+    assert lines[2].endswith("(found '31/02/2026'). Type the date as 2026-03-04, or as a real Excel date.")
+    assert lines[3] == "  Invoices!D3: 'Amount' is not an amount of money (found 'lots'). Type a number such as 1234.50."
+    assert lines[4] == "  Invoices!A4: invoice INV-3 has no customer. Type the customer's name in A4."
+    assert len(lines) == 5
+
+
+@pytest.mark.parametrize("content,expected", [
+    (b"", "Error: broken.xlsx is empty (0 bytes). Restore it from a backup or pick another file.\n"),
+    (b"just some notes\n", "Error: broken.xlsx is not a spreadsheet collector can read. "
+                           "Save it from Excel as .xlsx and try again.\n"),
+    (b"PK\x03\x04" + b"\x00" * 40, "Error: broken.xlsx is damaged (it is not a complete Excel file). "
+                                   "Restore it from a backup, or open it in Excel and save it again.\n"),
+])
+def test_unreadable_files_get_one_plain_sentence_and_exit_1(tmp_path, content, expected):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(content)
+    result = run("check", path)
+    assert (result.exit_code, result.output) == (1, expected)
+
+
+def test_truncated_workbook_is_called_damaged(tmp_path, clean):
+    data = clean.read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    result = run("check", path)
+    assert result.exit_code == 1 and result.output.startswith("Error: cut.xlsx is damaged")
+
+
+def test_password_protected_workbook_says_how_to_remove_the_password(tmp_path, clean):
+    locked = tmp_path / "locked.xlsx"
+    with open(clean, "rb") as source, open(locked, "wb") as target:
+        office = msoffcrypto.OfficeFile(source)
+        office.encrypt("secret", target)
+    result = run("check", locked)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: locked.xlsx is protected with a password, so collector cannot read it. Open it in "
+        "Excel, remove the password (File > Info > Protect Workbook), save, and run collector again.\n")
+
+
+def test_workbook_with_no_invoice_sheet_names_its_sheets(tmp_path):
+    path = write_xlsx(tmp_path / "budget.xlsx", {"Budget": [["Month", "Rent"], ["Jan", 100]]})
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: budget.xlsx has no sheet collector recognises as a list of invoices (sheets: Budget). "
+        "Name the sheet 'Invoices' and give it a header row with at least Customer, Invoice Date and "
+        "Amount.\n")
+
+
+def test_empty_workbook_asks_for_invoices(tmp_path):
+    path = write_xlsx(tmp_path / "new.xlsx", {"Sheet1": []})
+    result = run("check", path)
+    assert (result.exit_code, result.output) == (
+        1, "Error: new.xlsx has no data in it. Add your invoices (customer, invoice date, amount) and run again.\n")
+
+
+def test_missing_file_is_a_usage_error_with_exit_2(tmp_path):
+    result = run("check", tmp_path / "nope.xlsx")
+    assert result.exit_code == 2
+    assert result.output.endswith(f"Error: There is no file at {tmp_path / 'nope.xlsx'}. Check the name and the folder.\n")
+
+
+@pytest.mark.parametrize("command", ["check", "report", "init"])
+def test_every_command_has_a_plain_help_paragraph(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    summary = result.output.split("\n\n")[1].strip()
+    assert len(summary) > 40 and summary[0].isupper()
