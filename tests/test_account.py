@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from builders import customer, entry, instalment, invoice, settings
+from tests.builders import customer, entry, instalment, invoice, settings
 from collector.account import (
     Schedule, average_days_to_pay, build_account, expected_payment_date, find_promise,
     instalment_schedule, main_currency,

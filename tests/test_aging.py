@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from builders import customer, entry, invoice, settings
+from tests.builders import customer, entry, invoice, settings
 from collector.aging import (
     BucketScheme, assess_invoice, disputed_invoice_numbers, invoice_state, parse_bucket_edges,
     totals,

@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from builders import book, customer, entry, instalment, invoice, settings
+from tests.builders import book, customer, entry, instalment, invoice, settings
 from collector.assessment import CASH_ONLY, GOOD_STANDING
 from collector.engine import assess, contact_entries
 from collector.policy import steps_from_table

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
-from builders import book, entry, invoice, settings
+from tests.builders import book, entry, invoice, settings
 from collector.engine import assess, contact_entries
 from collector.policy import DEFAULT_POLICY, ladder_index, ladder_of
 

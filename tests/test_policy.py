@@ -1,7 +1,7 @@
 import datetime as dt
 import pytest
 
-from builders import customer, entry, invoice, settings
+from tests.builders import customer, entry, invoice, settings
 from collector.aging import assess_invoice
 from collector.assessment import CASH_ONLY, GOOD_STANDING, Promise
 from collector.model import PolicyStep
