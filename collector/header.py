@@ -205,6 +205,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "credit_status": ("Credit Status", "Credit", "Credit Hold", "Statut crédit", "Estado de crédito",
                       "Status credit", "Πιστωτική κατάσταση", "Status Kredit",
                       "Katayuan ng Kredito"),
+    "credit_reason": ("Credit Reason",),
     # Contact Log
     "channel": ("Channel", "Type", "Method", "Via", "Canal", "Moyen", "Tipo", "Medio",
                 "Κανάλι", "Τρόπος", "Saluran", "Media", "Paraan"),
@@ -248,7 +249,7 @@ SHEET_FIELDS: dict[str, tuple[str, ...]] = {
         "customer", "customer_code", "company", "contact_name", "email", "phone", "address",
         "address2", "city", "region", "postcode", "country", "language", "terms", "credit_limit",
         "sales_rep", "sales_rep_email", "account_manager", "account_manager_email",
-        "credit_status", "notes", "currency",
+        "credit_status", "credit_reason", "notes", "currency",
     ),
     "contact_log": ("invoice_date", "customer", "customer_code", "invoice_no", "channel", "step",
                     "notes", "promised_date", "promised_amount", "by"),

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Optional
 
 from collector import dates, header, money
-from collector.formula import FormulaError, col_letter, evaluate
+from collector.formula import FormulaError, col_index, col_letter, evaluate
 from collector.model import (
     Book, Column, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings,
     SheetLayout,
@@ -102,15 +102,19 @@ def read_source(source: Source, locale: str = "") -> Book:
 # --- finding sheets and headers -------------------------------------------------------------
 
 
+OWNED_SHEETS = ("aging", "actions", "history")  # collector's own tabs: never read as the owner's data
+
+
 def find_sheets(source: Source) -> dict[str, RawSheet]:
     """Each sheet kind mapped to its sheet: by name first, else by what its header says."""
     found: dict[str, RawSheet] = {}
-    for sheet in source.sheets:
+    candidates = [s for s in source.sheets if header.normalize(s.name) not in OWNED_SHEETS]
+    for sheet in candidates:
         kind = header.sheet_kind(sheet.name)
         if kind and kind not in found and (kind == "settings" or _header_score(sheet.rows, kind)[1] > 0):
             found[kind] = sheet
     if "invoices" not in found:
-        candidates = [s for s in source.sheets if s not in found.values()]
+        candidates = [s for s in candidates if s not in found.values()]
         scored = [(_header_score(s.rows, "invoices")[1], -i, s) for i, s in enumerate(candidates)]
         scored = [item for item in scored if item[0] > 0]
         if scored:
@@ -197,7 +201,9 @@ class _Context:
         if index < 0:
             self.problems.append(_missing_columns(sheet, kind))
             return [], None
-        columns = map_columns(sheet.rows[index], kind, sheet.name, self.problems, index + 1)
+        owned = self._computed_columns(sheet.name)
+        row = [v if i not in owned else "" for i, v in enumerate(sheet.rows[index])]
+        columns = map_columns(row, kind, sheet.name, self.problems, index + 1)
         readers = {c.field: self._column_reader(sheet, c, index + 1) for c in columns}
         rows: list[_Row] = []
         last = index + 1
@@ -210,6 +216,15 @@ class _Context:
         width = max((len(r) for r in sheet.rows), default=0)
         layout = SheetLayout(sheet.name, index + 1, columns, last, width)
         return rows, layout
+
+    def _computed_columns(self, sheet_name: str) -> set[int]:
+        """0-based columns collector itself wrote (the hidden name _collector_computed marks them)."""
+        reference = self.source.defined_names.get("_collector_computed", "")
+        match = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?\d+(?::\$?([A-Z]+)\$?\d+)?", reference.replace("''", "'"))
+        if not match or match.group(1) != sheet_name:
+            return set()
+        first, last = col_index(match.group(2)), col_index(match.group(3) or match.group(2))
+        return set(range(first, last + 1))
 
     def _column_reader(self, sheet: RawSheet, column: Column, header_row: int) -> Callable:
         body = [row[column.index] for row in sheet.rows[header_row:] if column.index < len(row)]
@@ -468,7 +483,9 @@ def _customer_from(values: dict[str, object], key: str, name: str, code: str, ro
         language=header.language_code(text("language")), terms=text("terms"),
         credit_limit=limit if isinstance(limit, Decimal) else None, sales_rep=text("sales_rep"),
         sales_rep_email=text("sales_rep_email"), account_manager=text("account_manager"),
-        account_manager_email=text("account_manager_email"), credit_status=text("credit_status"), row=row,
+        account_manager_email=text("account_manager_email"),
+        # A status with a Credit Reason beside it was set by collector, which decides it afresh each run.
+        credit_status="" if text("credit_reason") else text("credit_status"), row=row,
     )
 
 

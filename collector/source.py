@@ -59,6 +59,7 @@ class Source:
     kind: str  # ".xlsx", ".xlsm", ".xls", ".ods" or ".csv"
     sheets: list[RawSheet]
     date1904: bool = False
+    defined_names: dict[str, str] = field(default_factory=dict)  # workbook-level name -> reference
 
     def sheet(self, name: str) -> Optional[RawSheet]:
         for sheet in self.sheets:
@@ -109,11 +110,11 @@ def _open_zip(path: str, name: str) -> Source:
             )
     else:
         raise WorkbookError(f"{name} is a zip file but not a spreadsheet. Save it from Excel as .xlsx.")
-    date1904 = _date1904(archive) if kind in EXCEL_KINDS else False
+    date1904, names = _workbook_facts(archive) if kind in EXCEL_KINDS else (False, {})
     sheets = _calamine_sheets(path, name)
     if kind in EXCEL_KINDS:
         _attach_formula_loaders(path, sheets)
-    return Source(path=path, kind=kind, sheets=sheets, date1904=date1904)
+    return Source(path=path, kind=kind, sheets=sheets, date1904=date1904, defined_names=names)
 
 
 def _refuse_bombs(archive: zipfile.ZipFile, name: str) -> None:
@@ -128,15 +129,20 @@ def _refuse_bombs(archive: zipfile.ZipFile, name: str) -> None:
             )
 
 
-def _date1904(archive: zipfile.ZipFile) -> bool:
+def _workbook_facts(archive: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
+    """The date system and the workbook-level defined names, from xl/workbook.xml."""
     try:
         root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     except Exception:  # a damaged workbook.xml is reported by calamine below
-        return False
+        return False, {}
+    date1904, names = False, {}
     for element in root.iter():
-        if element.tag.rsplit("}", 1)[-1] == "workbookPr":
-            return element.get("date1904", "0").lower() in ("1", "true")
-    return False
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "workbookPr":
+            date1904 = element.get("date1904", "0").lower() in ("1", "true")
+        elif tag == "definedName" and element.get("localSheetId") is None and element.text:
+            names[element.get("name", "")] = element.text
+    return date1904, names
 
 
 def _open_ole(path: str, name: str) -> Source:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import python_calamine
 
-from collector import xlsx_formulas
+from collector import package, xlsx_formulas
 from collector.formula import (
     CellError,
     FormulaError,
@@ -465,7 +465,7 @@ def test_entity_declarations_are_refused(tmp_path):
 
 def test_a_part_that_unpacks_too_large_is_refused(tmp_path, monkeypatch):
     path = write_package(tmp_path / "book.xlsx")
-    monkeypatch.setattr(xlsx_formulas, "MAX_PART_BYTES", 100)
+    monkeypatch.setattr(package, "MAX_PART_BYTES", 100)
     with pytest.raises(ValueError, match="more than the 100 bytes collector allows"):
         sheet_formulas(str(path), "Invoices")
 
