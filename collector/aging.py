@@ -364,8 +364,9 @@ def _currency_totals(
         1 for a in accounts
         if a.credit_status == CASH_ONLY and a.open_total.get(currency, ZERO) > 0
     )
+    # The share is of what customers owe before open credit notes are netted off, so it never passes 100%.
     return Totals(
-        currency, receivables, overdue, _percent(overdue, receivables), buckets, credits,
+        currency, receivables, overdue, _percent(overdue, receivables - credits), buckets, credits,
         days_sales_outstanding(results, receivables, as_of), on_hold,
     )
 

@@ -110,7 +110,7 @@ class Totals:
     currency: str
     receivables: Decimal
     overdue: Decimal
-    overdue_share: Decimal  # percent, two decimals
+    overdue_share: Decimal  # percent of the amount owed before credits are netted, two decimals
     buckets: tuple[tuple[str, Decimal], ...]  # (label, amount) in bucket order
     credits: Decimal  # open credit notes (negative or zero)
     dso: Optional[Decimal]  # days, one decimal; None when there were no sales in the window

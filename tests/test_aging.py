@@ -419,3 +419,13 @@ def test_customers_on_hold_counts_cash_only_accounts_owing_in_that_currency():
     ]
     eur, usd = totals(results, accounts, AS_OF)
     assert (eur.customers_on_hold, usd.customers_on_hold) == (1, 1)
+
+
+def test_overdue_share_is_of_the_amount_owed_before_credits_so_it_never_passes_100_percent():
+    results = results_for([
+        invoice("1", amount="1000.00", due_date="2026-01-01"),
+        invoice("2", amount="-250.00"),
+    ])
+    (total,) = totals(results, [], AS_OF)
+    assert (total.receivables, total.overdue, total.overdue_share) == (
+        money("750.00"), money("1000.00"), Decimal("100.00"))
