@@ -88,6 +88,39 @@ def cli() -> None:
 
 @cli.command()
 @_workbook_argument
+@_as_of_option
+@click.option("--dry-run", is_flag=True, help="Show what would be done and write nothing at all.")
+@click.option("--force", is_flag=True, help="Write even though a lock file says the workbook is open "
+              "(only when that lock file is left over from a crash).")
+@_friendly
+def run(workbook: str, as_of: str | None, dry_run: bool, force: bool) -> None:
+    """The weekly job: work out every account and write the results into the workbook.
+
+    It adds computed columns to the invoice sheet, replaces the Aging, Actions and
+    History tabs, records each step in the Contact Log and marks customers put on
+    credit hold. A backup is kept in the backups folder beside the workbook, and a
+    workbook open in Excel or LibreOffice is left alone.
+    """
+    from collector.safety import UnsafeToWrite
+    from collector.weekly import run_week
+    from collector.report import run_summary
+
+    day = _parse_as_of(as_of)
+    try:
+        result = run_week(workbook, day, dry_run=dry_run, force=force, progress=_progress)
+    except UnsafeToWrite as error:
+        raise Failure(str(error)) from None
+    click.echo(run_summary(result), nl=False)
+    if result.book.errors:
+        sys.exit(1)
+
+
+def _progress(message: str) -> None:
+    click.echo(f"{message}...", err=True)
+
+
+@cli.command()
+@_workbook_argument
 @_friendly
 def check(workbook: str) -> None:
     """List every problem in the workbook at once, and change nothing.

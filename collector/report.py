@@ -194,3 +194,54 @@ def _action_json(action) -> dict:
         "following_step": action.following_step, "following_date": action.following_date,
         "reason": action.reason,
     })
+
+
+# --- the weekly run ----------------------------------------------------------------------------
+
+
+def run_summary(result) -> str:
+    """What `collector run` read, decided and wrote, in a few lines."""
+    book, assessment = result.book, result.assessment
+    lines = [read_summary(book)]
+    held = sum(1 for a in assessment.accounts if a.credit_status == "Cash only")
+    lines.append(f"As of {assessment.as_of.isoformat()}: {_plural(len(assessment.actions), 'action')} this week, "
+                 f"{_plural(held, 'customer')} on credit hold.")
+    for totals in assessment.totals:
+        currency = f"{totals.currency} " if totals.currency else ""
+        lines.append(f"  Receivables {currency}{money_text(totals.receivables)}, overdue "
+                     f"{currency}{money_text(totals.overdue)} ({totals.overdue_share}%).")
+    if result.dry_run:
+        lines.append("Dry run: nothing was written.")
+        lines += ["", *_plan_block(assessment)]
+    else:
+        lines += _written_lines(result)
+    if book.errors:
+        lines.append(f"{_plural(len(book.errors), 'row problem')} kept some rows out; "
+                     f"run 'collector check {os.path.basename(book.path)}' to see them.")
+    return "\n".join(lines) + "\n"
+
+
+def _written_lines(result) -> list[str]:
+    written = result.written
+    name = os.path.basename(result.workbook)
+    lines = []
+    if result.replaced_original:
+        lines.append(f"Updated {name}: computed columns {written.computed_range}; tabs "
+                     f"{', '.join(written.sheets_replaced)}; {_plural(len(result.assessment.actions), 'Contact Log row')}.")
+        if result.backup:
+            lines.append(f"Backup of the previous version: {os.path.relpath(result.backup)}")
+    elif result.losses:
+        lines.append(f"{os.path.basename(result.book.path)} was NOT changed, because saving it would lose:")
+        lines += [f"  - {loss}" for loss in result.losses]
+        lines.append(f"The results are in {name} beside it.")
+    else:
+        lines.append(f"{os.path.basename(result.book.path)} was left untouched (collector cannot update this "
+                     f"kind of file); the results are in {name}. Run collector on {name} from now on.")
+    if written and written.credit_cells:
+        lines.append(f"Credit status changed for {_plural(len(written.credit_cells), 'customer')} "
+                     f"on '{written.customers_sheet}'.")
+    documents = result.documents
+    if documents is not None:
+        lines.append(f"Documents in {os.path.relpath(documents.folder)}" +
+                     (f"; print file {os.path.basename(documents.print_file)}" if documents.print_file else "") + ".")
+    return lines

@@ -1,0 +1,266 @@
+"""Proving that a written workbook kept everything the owner made.
+
+Before the new file replaces the original, the two packages are compared:
+the parts each owner sheet relies on (drawings, shapes, comments, threaded
+comments, sparklines and other extensions, slicers, pivot tables, images,
+charts), the workbook-level parts (macros, custom XML, external links,
+connections), formulas and their saved results, and the value of every cell
+collector does not own. Anything lost or changed is returned as a sentence;
+the caller then refuses to overwrite.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+import python_calamine
+from defusedxml.ElementTree import parse as parse_xml
+
+from collector.package import Package, attribute, local, open_package
+
+# Relationship types (last word) that carry something the owner made, and how to name it.
+OWNER_PARTS = {
+    "drawing": "a drawing layer (pictures, charts, shapes)",
+    "vmlDrawing": "legacy drawings (comments, buttons)",
+    "comments": "cell comments",
+    "threadedComment": "threaded comments",
+    "threadedComments": "threaded comments",
+    "slicer": "slicers",
+    "timeline": "timelines",
+    "pivotTable": "pivot tables",
+    "table": "Excel tables",
+    "printerSettings": "printer settings",
+    "ctrlProp": "form controls",
+    "control": "ActiveX controls",
+    "chart": "charts",
+    "image": "pictures",
+    "oleObject": "embedded objects",
+    "package": "embedded files",
+    "queryTable": "query tables",
+    "chartsheet": "chart sheets",
+}
+WORKBOOK_PARTS = {
+    "vbaProject": "the macros (VBA project)",
+    "customXml": "custom XML data",
+    "externalLink": "links to other workbooks",
+    "connections": "data connections",
+    "pivotCacheDefinition": "pivot table caches",
+    "slicerCache": "slicer caches",
+    "timelineCache": "timeline caches",
+    "person": "the people of threaded comments",
+    "custom-properties": "custom document properties",
+    "webextension": "add-ins",
+}
+SHAPE_TAGS = ("sp", "grpSp", "cxnSp", "graphicFrame", "pic")
+_CELL = re.compile(r"([A-Z]+)(\d+)")
+
+
+@dataclass
+class SheetFacts:
+    parts: Counter = field(default_factory=Counter)
+    shapes: Counter = field(default_factory=Counter)
+    extensions: set[str] = field(default_factory=set)
+    cached_formulas: dict[str, str] = field(default_factory=dict)  # cell -> saved result text
+    formulas: set[str] = field(default_factory=set)
+
+
+@dataclass
+class PackageFacts:
+    sheets: dict[str, SheetFacts]
+    workbook_parts: Counter
+    defined_names: set[str]
+    hidden: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """What collector may change: its own sheets entirely, and cells elsewhere by sheet."""
+
+    sheets: frozenset[str]
+    columns: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> (first, last) 1-based
+    rows: dict[str, frozenset[int]] = field(default_factory=dict)  # sheet -> 1-based rows collector wrote
+    cells: dict[str, frozenset[str]] = field(default_factory=dict)  # sheet -> A1 cells
+    names: frozenset[str] = frozenset()
+
+    def owns(self, sheet: str, row: int, column: int, coordinate: str) -> bool:
+        if sheet in self.sheets or row in self.rows.get(sheet, ()) or coordinate in self.cells.get(sheet, ()):
+            return True
+        span = self.columns.get(sheet)
+        return bool(span) and span[0] <= column <= span[1]
+
+
+def inspect(path: str) -> PackageFacts:
+    """What an .xlsx/.xlsm package holds, per sheet and for the whole workbook."""
+    with open_package(path) as archive:
+        package = Package(archive, path)
+        workbook = package.related("", "type:officeDocument") or "xl/workbook.xml"
+        with package.open(workbook) as stream:
+            root = parse_xml(stream).getroot()
+        sheets: dict[str, SheetFacts] = {}
+        hidden: dict[str, str] = {}
+        for element in root.iter():
+            if local(element.tag) == "sheet":
+                name, rid = element.get("name", ""), attribute(element, "id") or ""
+                hidden[name] = element.get("state", "visible")
+                part = package.related(workbook, rid)
+                if part and part.lower() in package.members:
+                    sheets[name] = _sheet_facts(package, part)
+        names = {f"{e.get('name')}@{e.get('localSheetId', '')}" for e in root.iter() if local(e.tag) == "definedName"}
+        parts = Counter(_relation_kinds(package, workbook))
+        parts.update(_relation_kinds(package, ""))
+        parts.update(Counter("customXml" for n in package.members if n.startswith("customxml/item") and
+                             not n.endswith(".rels") and "props" not in n))
+        return PackageFacts(sheets, parts, names, hidden)
+
+
+def _relations(package: Package, part: str) -> list[tuple[str, str]]:
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    if rels.lower() not in package.members:
+        return []
+    with package.open(rels) as stream:
+        root = parse_xml(stream).getroot()
+    found = []
+    for rel in root.iter():
+        if local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        found.append((rel.get("Type", "").rpartition("/")[2], name))
+    return found
+
+
+def _relation_kinds(package: Package, part: str) -> Iterable[str]:
+    return [kind for kind, _ in _relations(package, part) if kind in WORKBOOK_PARTS]
+
+
+def _sheet_facts(package: Package, part: str) -> SheetFacts:
+    facts = SheetFacts()
+    _count_parts(package, part, facts, depth=0)
+    with package.open(part) as stream:
+        for element in parse_xml(stream).getroot().iter():
+            tag = local(element.tag)
+            if tag == "ext" and element.get("uri"):
+                facts.extensions.add(element.get("uri"))
+            elif tag == "c":
+                _note_formula(element, facts)
+    return facts
+
+
+def _count_parts(package: Package, part: str, facts: SheetFacts, depth: int) -> None:
+    for kind, target in _relations(package, part):
+        if kind in OWNER_PARTS:
+            facts.parts[kind] += 1
+        if kind == "drawing" and target.lower() in package.members:
+            with package.open(target) as stream:
+                for element in parse_xml(stream).getroot().iter():
+                    if local(element.tag) in SHAPE_TAGS:
+                        facts.shapes[local(element.tag)] += 1
+        if depth < 2 and target.lower() in package.members and kind in ("drawing", "chart"):
+            _count_parts(package, target, facts, depth + 1)
+
+
+def _note_formula(cell, facts: SheetFacts) -> None:
+    formula = value = None
+    for child in cell:
+        if local(child.tag) == "f":
+            formula = child
+        elif local(child.tag) == "v":
+            value = child.text
+    if formula is not None:
+        reference = cell.get("r", "")
+        facts.formulas.add(reference)
+        if value not in (None, ""):
+            facts.cached_formulas[reference] = value
+
+
+def losses(original: str, written: str, ownership: Ownership) -> list[str]:
+    """Everything the owner made that the written file lost or changed, as plain sentences."""
+    before, after = inspect(original), inspect(written)
+    found: list[str] = []
+    for name, facts in before.sheets.items():
+        if name in ownership.sheets:
+            continue
+        now = after.sheets.get(name)
+        if now is None:
+            found.append(f"the sheet '{name}' would disappear")
+            continue
+        found += _sheet_losses(name, facts, now)
+        if after.hidden.get(name) != before.hidden.get(name):
+            found.append(f"the sheet '{name}' would change from {before.hidden[name]} to {after.hidden.get(name)}")
+    for kind, count in before.workbook_parts.items():
+        if after.workbook_parts.get(kind, 0) < count:
+            found.append(f"{WORKBOOK_PARTS[kind]} would be lost")
+    lost_names = {n for n in before.defined_names - after.defined_names
+                  if n.split("@")[0] not in ownership.names and not n.startswith("_xlnm._FilterDatabase")}
+    if lost_names:
+        found.append("defined names would be lost: " + ", ".join(sorted(n.split("@")[0] for n in lost_names)))
+    found += _value_changes(original, written, ownership, before)
+    return found
+
+
+def _sheet_losses(name: str, before: SheetFacts, after: SheetFacts) -> list[str]:
+    found = []
+    for kind, count in before.parts.items():
+        if after.parts.get(kind, 0) < count:
+            found.append(f"{OWNER_PARTS[kind]} on '{name}' would be lost")
+    if sum(after.shapes.values()) < sum(before.shapes.values()):
+        found.append(f"shapes or text boxes on '{name}' would be lost")
+    for uri in sorted(before.extensions - after.extensions):
+        found.append(f"an Excel feature on '{name}' that collector's writer does not keep (extension {uri}) "
+                     "would be lost: sparklines, newer data validations or conditional formats, or slicers")
+    dropped = [c for c, v in before.cached_formulas.items() if after.cached_formulas.get(c) != v and c in after.formulas]
+    gone = [c for c in before.formulas if c not in after.formulas]
+    if dropped:
+        found.append(f"the saved results of {len(dropped)} formula{'s' if len(dropped) > 1 else ''} on '{name}' "
+                     f"(e.g. {sorted(dropped, key=_cell_order)[0]}) would be wiped until Excel recalculates")
+    if gone:
+        found.append(f"{len(gone)} formula{'s' if len(gone) > 1 else ''} on '{name}' "
+                     f"(e.g. {sorted(gone, key=_cell_order)[0]}) would be lost")
+    return found
+
+
+def _cell_order(reference: str) -> tuple[int, int, str]:
+    match = _CELL.fullmatch(reference)
+    return (int(match.group(2)), len(match.group(1)), match.group(1)) if match else (0, 0, reference)
+
+
+def _value_changes(original: str, written: str, ownership: Ownership, before: PackageFacts) -> list[str]:
+    """Cell values of the owner's sheets, compared the way any reader sees them."""
+    old, new = _grids(original), _grids(written)
+    found = []
+    for name, grid in old.items():
+        if name in ownership.sheets or name not in new:
+            continue
+        formulas = before.sheets.get(name, SheetFacts()).formulas
+        changed = _first_difference(name, grid, new[name], ownership, formulas)
+        if changed:
+            found.append(f"the value of '{name}'!{changed} would change")
+    return found
+
+
+def _grids(path: str) -> dict[str, list[list[object]]]:
+    workbook = python_calamine.CalamineWorkbook.from_path(path)
+    return {name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in workbook.sheet_names}
+
+
+def _first_difference(name: str, old: list[list[object]], new: list[list[object]], ownership: Ownership,
+                      formulas: set[str]) -> Optional[str]:
+    from collector.formula import col_letter
+
+    for r in range(max(len(old), len(new))):
+        old_row = old[r] if r < len(old) else []
+        new_row = new[r] if r < len(new) else []
+        for c in range(max(len(old_row), len(new_row))):
+            before = old_row[c] if c < len(old_row) else ""
+            after = new_row[c] if c < len(new_row) else ""
+            if before == after or (before in ("", None) and after in ("", None)):
+                continue
+            coordinate = f"{col_letter(c)}{r + 1}"
+            if ownership.owns(name, r + 1, c + 1, coordinate) or coordinate in formulas:
+                continue
+            return coordinate
+    return None

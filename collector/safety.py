@@ -1,0 +1,137 @@
+"""Keeping the owner's workbook safe while collector writes it.
+
+Before a write: refuse a workbook that Excel or LibreOffice has open, and keep
+a backup. The write itself goes to a temporary file in the same folder, is
+checked by reopening it, and only then replaces the original in one atomic
+step. Whatever fails on the way, the original stays byte for byte as it was
+and no stray file is left behind.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from typing import Callable, Optional
+
+BACKUP_FOLDER = "backups"
+BACKUPS_KEPT = 20
+
+
+class UnsafeToWrite(Exception):
+    """collector will not write the workbook; the message says why and what to do."""
+
+
+def lock_files(path: str) -> list[str]:
+    """Lock files Excel (~$Name.xlsx) or LibreOffice (.~lock.Name.xlsx#) leave while the file is open."""
+    folder, name = os.path.split(os.path.abspath(path))
+    candidates = [f"~${name}", f"~${name[2:]}" if len(name) > 2 else "", f".~lock.{name}#"]
+    return [os.path.join(folder, c) for c in candidates if c and os.path.exists(os.path.join(folder, c))]
+
+
+def refuse_if_open(path: str, force: bool = False) -> None:
+    locks = lock_files(path)
+    if locks and not force:
+        name = os.path.basename(path)
+        raise UnsafeToWrite(
+            f"{name} is open in Excel or LibreOffice (found {os.path.basename(locks[0])}). Close it and "
+            "run collector again. If it is not open anywhere, the lock file is left over from a crash: "
+            "run again with --force."
+        )
+
+
+def fingerprint(path: str) -> tuple[int, int]:
+    """Size and modification time, to notice the owner saving the file while collector works."""
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns
+
+
+def backup(path: str, stamp: Optional[dt.datetime] = None, kept: int = BACKUPS_KEPT) -> str:
+    """Copy the workbook into backups/ beside it, keeping the newest ``kept`` copies of it."""
+    folder, name = os.path.split(os.path.abspath(path))
+    target_folder = os.path.join(folder, BACKUP_FOLDER)
+    os.makedirs(target_folder, exist_ok=True)
+    stem, extension = os.path.splitext(name)
+    stamp = stamp or dt.datetime.now()
+    target = os.path.join(target_folder, f"{stem} {stamp:%Y-%m-%d %H%M%S}{extension}")
+    counter = 1
+    while os.path.exists(target):
+        counter += 1
+        target = os.path.join(target_folder, f"{stem} {stamp:%Y-%m-%d %H%M%S} ({counter}){extension}")
+    _copy_atomically(path, target)
+    _prune(target_folder, stem, extension, kept)
+    return target
+
+
+def _copy_atomically(source: str, target: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".collector-", suffix=".tmp")
+    os.close(handle)
+    try:
+        shutil.copy2(source, temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+
+
+def _prune(folder: str, stem: str, extension: str, kept: int) -> None:
+    mine = sorted(
+        (f for f in os.listdir(folder) if f.startswith(stem + " ") and f.endswith(extension)),
+        key=lambda f: os.path.getmtime(os.path.join(folder, f)),
+    )
+    for old in mine[:-kept] if kept > 0 else mine:
+        _remove_quietly(os.path.join(folder, old))
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def write_atomically(target: str, write: Callable[[str], None], verify: Callable[[str], None],
+                     expected: Optional[tuple[int, int]] = None) -> None:
+    """Write to a temporary file beside ``target``, verify it, then atomically replace ``target``.
+
+    ``write(temp_path)`` produces the new file; ``verify(temp_path)`` raises when it is not right.
+    ``expected`` is the target's fingerprint when it was read: if the owner saved it meanwhile,
+    nothing is replaced.
+    """
+    folder = os.path.dirname(os.path.abspath(target))
+    suffix = os.path.splitext(target)[1]
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".collector-", suffix=suffix)
+    os.close(handle)
+    try:
+        write(temporary)
+        verify(temporary)
+        if expected is not None and os.path.exists(target) and fingerprint(target) != expected:
+            raise UnsafeToWrite(
+                f"{os.path.basename(target)} was changed by someone else while collector was working, "
+                "so collector did not overwrite it. Run collector again."
+            )
+        _fsync(temporary)
+        if os.path.exists(target):
+            shutil.copymode(target, temporary)
+        os.replace(temporary, target)
+        _fsync_folder(folder)
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+
+
+def _fsync(path: str) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(folder: str) -> None:
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

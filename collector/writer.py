@@ -1,0 +1,700 @@
+"""Writing the week's results into the owner's workbook, with openpyxl.
+
+collector owns a few things in the workbook and only those: the computed
+columns to the right of the invoice sheet (found again each run through a
+hidden defined name, so they follow the owner's column moves), its own tabs
+(Aging, Actions, History), the rows it adds to the Contact Log, and the Credit
+Status of customers it puts on hold. Everything else is the owner's.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Mapping, Optional, Sequence
+
+import openpyxl
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import TableColumn
+
+from collector import header
+from collector.assessment import CASH_ONLY, Assessment, Totals
+from collector.model import Book, ContactEntry, SheetLayout
+
+AGING, ACTIONS, HISTORY, CONTACT_LOG = "Aging", "Actions", "History", "Contact Log"
+OWNED_SHEETS = (AGING, ACTIONS, HISTORY)
+COMPUTED_NAME = "_collector_computed"
+COLLECTOR = "collector"
+
+DATE_FORMAT = "yyyy-mm-dd"
+MONEY_FORMAT = "#,##0.00;-#,##0.00"
+COMPUTED_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TOTAL_FONT = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+WARM_FILL = PatternFill("solid", fgColor="FCE4D6")
+HOT_FILL = PatternFill("solid", fgColor="F8CBAD")
+THIN = Side(style="thin", color="9BC2E6")
+
+COMPUTED_NOTE = (
+    "collector works this column out and rewrites it on every run. Do not type here: "
+    "change the owner's columns to the left instead."
+)
+
+
+@dataclass(frozen=True)
+class ComputedColumn:
+    header: str
+    kind: str  # "date", "money", "int" or "text"
+
+
+def computed_columns(layout: SheetLayout) -> tuple[ComputedColumn, ...]:
+    """The columns collector adds to the invoice sheet; Due Date and Balance only when the owner has none."""
+    columns = []
+    if layout.column("due_date") is None:
+        columns.append(ComputedColumn("Calc. Due Date", "date"))
+    if layout.column("balance") is None:
+        columns.append(ComputedColumn("Calc. Balance", "money"))
+    columns += [
+        ComputedColumn("Days Overdue", "int"), ComputedColumn("Aging", "text"),
+        ComputedColumn("Interest", "money"), ComputedColumn("Stage", "text"),
+        ComputedColumn("Next Step", "text"), ComputedColumn("Next Action Date", "date"),
+    ]
+    return tuple(columns)
+
+
+@dataclass
+class Written:
+    """What the writer changed, for the terminal summary and the fidelity check."""
+
+    computed_range: str = ""
+    computed_columns: tuple[int, int] = (0, 0)  # 1-based first and last column of the block
+    log_rows: list[int] = field(default_factory=list)
+    log_sheet: str = ""
+    log_created: bool = False
+    credit_cells: list[str] = field(default_factory=list)
+    touched: dict[str, set[str]] = field(default_factory=dict)  # sheet -> cells collector wrote or cleared
+    sheets_replaced: list[str] = field(default_factory=list)
+    invoice_sheet: str = ""
+    customers_sheet: str = ""
+
+    def touch(self, sheet: str, coordinate: str) -> None:
+        self.touched.setdefault(sheet, set()).add(coordinate)
+
+
+def write_results(source_path: str, target_path: str, book: Book, assessment: Assessment,
+                  log_entries: Sequence[ContactEntry], links: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+                  call_scripts: Mapping[str, str] | None = None, notes: Mapping[str, str] | None = None,
+                  keep_vba: bool = False) -> Written:
+    """Load the owner's workbook, add this run's results, save to ``target_path``."""
+    workbook = openpyxl.load_workbook(source_path, keep_vba=keep_vba, keep_links=True, rich_text=True)
+    written = Written()
+    _write_invoice_columns(workbook, book, assessment, written)
+    _write_contact_log(workbook, assessment.as_of, log_entries, written)
+    _write_credit_status(workbook, book, assessment, written)
+    _replace_sheet(workbook, AGING, lambda sheet: _fill_aging(sheet, book, assessment), written)
+    _replace_sheet(workbook, ACTIONS, lambda sheet: _fill_actions(sheet, assessment, links or {},
+                                                                   call_scripts or {}, notes or {}), written)
+    history = _history_rows(workbook, assessment)
+    _replace_sheet(workbook, HISTORY, lambda sheet: _fill_history(sheet, history), written)
+    workbook.calculation.fullCalcOnLoad = True  # the totals rows are formulas; have Excel show them at once
+    workbook.save(target_path)
+    return written
+
+
+# --- invoices -----------------------------------------------------------------------------
+
+
+def _computed_start(workbook, sheet, layout: SheetLayout) -> int:
+    """1-based first column of collector's block: where it was last time, else right of everything."""
+    name = workbook.defined_names.get(COMPUTED_NAME)
+    if name is not None:
+        for title, reference in name.destinations:
+            if title == sheet.title:
+                min_col, _, _, _ = range_boundaries(reference.replace("$", ""))
+                return min_col
+    return max(sheet.max_column, layout.width) + 1
+
+
+def _write_invoice_columns(workbook, book: Book, assessment: Assessment, written: Written) -> None:
+    layout = book.layouts[0]
+    sheet = workbook[layout.name]
+    columns = computed_columns(layout)
+    start = _computed_start(workbook, sheet, layout)
+    _clear_block(sheet, start, layout.header_row, len(columns) + 2)
+    header_row = layout.header_row
+    date_format = _owner_date_format(sheet, layout)
+    for offset, column in enumerate(columns):
+        cell = sheet.cell(row=header_row, column=start + offset, value=column.header)
+        cell.font, cell.fill = Font(bold=True, italic=True), COMPUTED_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.comment = Comment(COMPUTED_NOTE, COLLECTOR, width=260, height=90)
+        letter = get_column_letter(start + offset)
+        if sheet.column_dimensions[letter].width in (None, 13.0):
+            sheet.column_dimensions[letter].width = max(12, len(column.header) + 3)
+    for result in assessment.invoices:
+        values = _computed_values(result, columns)
+        for offset, (column, value) in enumerate(zip(columns, values)):
+            cell = sheet.cell(row=result.invoice.row, column=start + offset)
+            _put(cell, value)
+            cell.fill = COMPUTED_FILL
+            if column.kind == "date":
+                cell.number_format = date_format
+            elif column.kind == "money":
+                cell.number_format = MONEY_FORMAT
+    end = start + len(columns) - 1
+    reference = f"{quote_sheetname(sheet.title)}!${get_column_letter(start)}${header_row}:${get_column_letter(end)}${header_row}"
+    workbook.defined_names[COMPUTED_NAME] = DefinedName(COMPUTED_NAME, attr_text=reference, hidden=True)
+    _grow_tables(sheet, header_row, start, end, columns)
+    written.computed_range = f"{sheet.title}!{get_column_letter(start)}:{get_column_letter(end)}"
+    written.computed_columns = (start, max(end, start + len(columns) + 1))
+    written.invoice_sheet = sheet.title
+
+
+def _clear_block(sheet, start: int, header_row: int, width: int) -> None:
+    """Empty collector's previous block (values and fills) so no stale figure survives a re-run."""
+    for row in sheet.iter_rows(min_row=header_row, max_row=sheet.max_row, min_col=start,
+                               max_col=start + width - 1):
+        for cell in row:
+            if cell.value is not None or cell.has_style:
+                cell.value = None
+                cell.comment = None
+                cell.style = "Normal"
+
+
+def _owner_date_format(sheet, layout: SheetLayout) -> str:
+    for field_name in ("invoice_date", "due_date"):
+        column = layout.column(field_name)
+        if column:
+            cell = sheet.cell(row=layout.header_row + 1, column=column.index + 1)
+            if cell.is_date and cell.number_format:
+                return cell.number_format
+    return DATE_FORMAT
+
+
+def _computed_values(result, columns: Sequence[ComputedColumn]) -> list[object]:
+    by_header = {
+        "Calc. Due Date": result.due_date,
+        "Calc. Balance": result.open_balance,
+        "Days Overdue": result.days_overdue if result.is_open and result.bucket else None,
+        "Aging": result.bucket or _state_word(result.state),
+        "Interest": result.interest if result.interest else None,
+        "Stage": result.stage,
+        "Next Step": result.next_step,
+        "Next Action Date": result.next_action_date,
+    }
+    return [by_header[c.header] for c in columns]
+
+
+def _state_word(state: str) -> str:
+    return {"paid": "Paid", "written off": "Written off", "draft": "Not sent", "credit": "Credit"}.get(state, "")
+
+
+def _put(cell, value: object) -> None:
+    """Write a value; text always stays text, even when it starts with '=' (never a formula)."""
+    if isinstance(value, Decimal):
+        value = float(value)  # Excel stores binary doubles; the cents were exact until here
+    cell.value = value
+    if isinstance(value, str) and value:
+        cell.data_type = "s"
+
+
+def _grow_tables(sheet, header_row: int, start: int, end: int, columns: Sequence[ComputedColumn]) -> None:
+    """An Excel Table over the invoice list grows to take in the computed columns."""
+    for table in sheet.tables.values():
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        if min_row != header_row or not (min_col <= start <= max_col + 1 or max_col >= start):
+            continue
+        names = [c.name for c in table.tableColumns]
+        for offset, column in enumerate(columns):
+            position = start + offset - min_col
+            if position < len(names):
+                table.tableColumns[position].name = column.header
+            else:
+                table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1, name=column.header))
+        new_max = max(max_col, end)
+        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(new_max)}{max_row}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+
+
+# --- contact log and customers --------------------------------------------------------------
+
+LOG_HEADERS = ("Date", "Customer", "Invoice No", "Channel", "Step", "Note", "Promised Date",
+               "Promised Amount", "By")
+
+
+def _log_sheet(workbook, written: Written):
+    for sheet in workbook.worksheets:
+        if header.sheet_kind(sheet.title) == "contact_log":
+            return sheet
+    written.log_created = True
+    sheet = workbook.create_sheet(CONTACT_LOG)
+    for index, title in enumerate(LOG_HEADERS, start=1):
+        cell = sheet.cell(row=1, column=index, value=title)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        sheet.column_dimensions[get_column_letter(index)].width = (12, 28, 18, 10, 22, 60, 14, 16, 12)[index - 1]
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _log_columns(sheet, written: Written) -> tuple[int, dict[str, int]]:
+    """The Contact Log's header row and each field's 1-based column, adding missing columns."""
+    best_row, best = 1, {}
+    for row in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 60)):
+        found = {}
+        for cell in row:
+            if isinstance(cell.value, str):
+                name, _ = header.field_for(cell.value, "contact_log")
+                if name and name not in found:
+                    found[name] = cell.column
+        if len(found) > len(best):
+            best_row, best = row[0].row, found
+    needed = {"invoice_date": "Date", "customer": "Customer", "invoice_no": "Invoice No", "channel": "Channel",
+              "step": "Step", "notes": "Note", "by": "By"}
+    for name, title in needed.items():
+        if name not in best:
+            column = sheet.max_column + 1 if best or sheet.max_row > 1 else len(best) + 1
+            cell = sheet.cell(row=best_row, column=column, value=title)
+            cell.font = Font(bold=True)
+            written.touch(sheet.title, cell.coordinate)
+            best[name] = column
+    return best_row, best
+
+
+def _write_contact_log(workbook, as_of: dt.date, entries: Sequence[ContactEntry], written: Written) -> None:
+    sheet = _log_sheet(workbook, written)
+    written.log_sheet = sheet.title
+    header_row, columns = _log_columns(sheet, written)
+    reusable = _own_rows_of_the_day(sheet, header_row, columns, as_of)
+    next_row = _last_filled_row(sheet, header_row) + 1
+    for entry in entries:
+        row = reusable.pop(0) if reusable else next_row
+        if row == next_row:
+            next_row += 1
+        _write_log_row(sheet, row, columns, entry)
+        written.log_rows.append(row)
+    for row in reusable:  # a same-day re-run that now has fewer actions
+        for column in columns.values():
+            sheet.cell(row=row, column=column).value = None
+        written.log_rows.append(row)
+    date_format = DATE_FORMAT
+    for row in written.log_rows:
+        sheet.cell(row=row, column=columns["invoice_date"]).number_format = date_format
+
+
+def _own_rows_of_the_day(sheet, header_row: int, columns: dict[str, int], as_of: dt.date) -> list[int]:
+    rows = []
+    for row in range(header_row + 1, sheet.max_row + 1):
+        by = sheet.cell(row=row, column=columns["by"]).value
+        day = sheet.cell(row=row, column=columns["invoice_date"]).value
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if isinstance(by, str) and by.strip().casefold() == COLLECTOR and day == as_of:
+            rows.append(row)
+    return rows
+
+
+def _last_filled_row(sheet, header_row: int) -> int:
+    for row in range(sheet.max_row, header_row, -1):
+        if any(c.value not in (None, "") for c in sheet[row]):
+            return row
+    return header_row
+
+
+def _write_log_row(sheet, row: int, columns: dict[str, int], entry: ContactEntry) -> None:
+    values = {
+        "invoice_date": entry.date, "customer": entry.customer_key, "invoice_no": ", ".join(entry.invoices),
+        "channel": entry.channel, "step": entry.step, "notes": entry.note, "by": COLLECTOR,
+    }
+    for name, value in values.items():
+        _put(sheet.cell(row=row, column=columns[name]), value)
+
+
+def _write_credit_status(workbook, book: Book, assessment: Assessment, written: Written) -> None:
+    layout = next((l for l in book.layouts[1:] if header.sheet_kind(l.name) == "customers"), None)
+    if layout is None:
+        return
+    sheet = workbook[layout.name]
+    status_column = layout.column("credit_status")
+    column = status_column.index + 1 if status_column else _add_header(sheet, layout, "Credit Status", written)
+    reason_column = _find_header(sheet, layout.header_row, "Credit Reason") or _add_header(sheet, layout, "Credit Reason", written)
+    reason_cell = sheet.cell(row=layout.header_row, column=reason_column)
+    written.touch(sheet.title, reason_cell.coordinate)
+    reason_cell.fill, reason_cell.comment = COMPUTED_FILL, Comment(COMPUTED_NOTE, COLLECTOR, width=260, height=90)
+    for account in assessment.accounts:
+        row = account.customer.row
+        if not row:
+            continue
+        status_cell = sheet.cell(row=row, column=column)
+        reason = sheet.cell(row=row, column=reason_column)
+        written.touch(sheet.title, reason.coordinate)
+        if account.credit_status == CASH_ONLY:
+            if str(status_cell.value or "").strip().casefold() != CASH_ONLY.casefold():
+                _put(status_cell, CASH_ONLY)
+                written.credit_cells.append(status_cell.coordinate)
+                written.touch(sheet.title, status_cell.coordinate)
+            _put(reason, account.credit_reason)
+        elif reason.value not in (None, ""):  # collector put this customer on hold; the reason is gone
+            status_cell.value = None
+            reason.value = None
+            written.credit_cells.append(status_cell.coordinate)
+            written.touch(sheet.title, status_cell.coordinate)
+    written.customers_sheet = sheet.title
+
+
+def _find_header(sheet, header_row: int, title: str) -> Optional[int]:
+    for cell in sheet[header_row]:
+        if isinstance(cell.value, str) and cell.value.strip().casefold() == title.casefold():
+            return cell.column
+    return None
+
+
+def _add_header(sheet, layout: SheetLayout, title: str, written: Written) -> int:
+    column = max(sheet.max_column, layout.width) + 1
+    cell = sheet.cell(row=layout.header_row, column=column, value=title)
+    written.touch(sheet.title, cell.coordinate)
+    cell.font = Font(bold=True)
+    sheet.column_dimensions[get_column_letter(column)].width = max(14, len(title) + 4)
+    return column
+
+
+# --- collector's own tabs ---------------------------------------------------------------------
+
+
+def _replace_sheet(workbook, title: str, fill, written: Written) -> None:
+    index = len(workbook.sheetnames)
+    if title in workbook.sheetnames:
+        index = workbook.sheetnames.index(title)
+        workbook.remove(workbook[title])
+    sheet = workbook.create_sheet(title, index)
+    fill(sheet)
+    written.sheets_replaced.append(title)
+
+
+def _header_cells(sheet, row: int, titles: Sequence[str]) -> None:
+    for index, title in enumerate(titles, start=1):
+        cell = sheet.cell(row=row, column=index, value=title)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.row_dimensions[row].height = 32
+
+
+def _print_setup(sheet, title_row: int) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{title_row}:{title_row}"
+
+
+def _money_cell(cell, value) -> None:
+    _put(cell, value)
+    cell.number_format = MONEY_FORMAT
+
+
+def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
+    sheet["A1"] = f"Aging as of {assessment.as_of:%d %B %Y}".replace(" 0", " ")
+    sheet["A1"].font = TITLE_FONT
+    row = _kpi_block(sheet, assessment.totals, 3)
+    labels = [label for label, _ in assessment.totals[0].buckets] if assessment.totals else ["Current"]
+    titles = ["Customer", "Currency"] + labels + ["Total", "Oldest Days Overdue", "Stage", "Credit Status"]
+    header_row = row + 1
+    _header_cells(sheet, header_row, titles)
+    lines = _aging_lines(assessment, labels)
+    first = header_row + 1
+    for offset, line in enumerate(lines):
+        r = first + offset
+        _put(sheet.cell(row=r, column=1), line["name"])
+        _put(sheet.cell(row=r, column=2), line["currency"])
+        for i, label in enumerate(labels):
+            _money_cell(sheet.cell(row=r, column=3 + i), line["buckets"].get(label) or None)
+        total_col = 3 + len(labels)
+        _money_cell(sheet.cell(row=r, column=total_col), line["total"])
+        _put(sheet.cell(row=r, column=total_col + 1), line["oldest"])
+        _put(sheet.cell(row=r, column=total_col + 2), line["stage"])
+        _put(sheet.cell(row=r, column=total_col + 3), line["credit"])
+    last = first + len(lines) - 1
+    totals_row = last + 2
+    _aging_totals(sheet, assessment.totals, labels, first, last, totals_row)
+    width = len(titles)
+    if lines:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{last}"
+        _aging_fills(sheet, labels, first, last)
+    sheet.freeze_panes = f"B{header_row + 1}"
+    for index, size in enumerate([34, 9] + [13] * len(labels) + [14, 12, 20, 14], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = size
+    _print_setup(sheet, header_row)
+    _aging_chart(sheet, assessment.totals, labels, totals_row, header_row)
+
+
+def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
+    """Key figures, one column per currency, under the wide first column so every figure fits."""
+    _header_cells_at(sheet, row, 1, ["Key figures"])
+    for offset, figures in enumerate(totals):
+        cell = sheet.cell(row=row, column=3 + offset, value=figures.currency or "Amount")
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="right")
+    labels = ["Receivables", "Overdue", "Overdue share", "DSO (days)", "Customers on credit hold"]
+    for index, label in enumerate(labels, start=1):
+        sheet.cell(row=row + index, column=1, value=label)
+        for offset, figures in enumerate(totals):
+            cell = sheet.cell(row=row + index, column=3 + offset)
+            if index == 1:
+                _money_cell(cell, figures.receivables)
+            elif index == 2:
+                _money_cell(cell, figures.overdue)
+            elif index == 3:
+                cell.value, cell.number_format = float(figures.overdue_share / 100), "0.0%"
+            elif index == 4:
+                _put(cell, float(figures.dso) if figures.dso is not None else "n/a")
+                cell.alignment = Alignment(horizontal="right")
+            else:
+                cell.value = figures.customers_on_hold
+    return row + len(labels) + 2
+
+
+def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> list[dict]:
+    accounts = {a.customer.key: a for a in assessment.accounts}
+    grouped: dict[tuple[str, str], dict] = {}
+    for result in assessment.invoices:
+        if not result.is_open:
+            continue
+        key = (result.invoice.customer_key, result.currency)
+        account = accounts.get(result.invoice.customer_key)
+        line = grouped.setdefault(key, {
+            "name": account.customer.name if account else result.invoice.customer, "currency": result.currency,
+            "buckets": {}, "total": Decimal("0.00"), "oldest": 0,
+            "stage": account.stage if account else "", "credit": account.credit_status if account else "",
+        })
+        line["total"] += result.open_balance
+        if result.bucket:
+            line["buckets"][result.bucket] = line["buckets"].get(result.bucket, Decimal("0.00")) + result.open_balance
+            line["oldest"] = max(line["oldest"], result.days_overdue)
+    lines = [line for line in grouped.values() if line["total"] or line["buckets"]]
+    return sorted(lines, key=lambda l: (l["currency"], -l["total"], l["name"].casefold()))
+
+
+def _aging_totals(sheet, totals: Sequence[Totals], labels, first: int, last: int, row: int) -> None:
+    """One totals row per currency, as SUMIF formulas so the sheet stays live when filtered or edited."""
+    for offset, figures in enumerate(totals):
+        r = row + offset
+        label = f"Total {figures.currency}".strip()
+        cell = sheet.cell(row=r, column=1, value=label)
+        cell.font = TOTAL_FONT
+        _put(sheet.cell(row=r, column=2), figures.currency)
+        for i in range(len(labels) + 1):
+            letter = get_column_letter(3 + i)
+            formula = f'=SUMIF($B${first}:$B${last},$B{r},{letter}${first}:{letter}${last})' if last >= first else "=0"
+            total = sheet.cell(row=r, column=3 + i, value=formula)
+            total.number_format, total.font = MONEY_FORMAT, TOTAL_FONT
+            total.border = Border(top=THIN)
+
+
+def _aging_fills(sheet, labels: Sequence[str], first: int, last: int) -> None:
+    """61–90 days in a warm fill and the last bucket in a hot one, so the old debts stand out."""
+    for index, label in enumerate(labels):
+        if index < len(labels) - 2:
+            continue
+        fill = HOT_FILL if index == len(labels) - 1 else WARM_FILL
+        letter = get_column_letter(3 + index)
+        sheet.conditional_formatting.add(f"{letter}{first}:{letter}{last}",
+                                         CellIsRule(operator="greaterThan", formula=["0"], fill=fill))
+
+
+def _aging_chart(sheet, totals: Sequence[Totals], labels, totals_row: int, header_row: int) -> None:
+    """Bucket totals of the main currency (the largest receivables), under the table."""
+    if not totals:
+        return
+    main = max(range(len(totals)), key=lambda i: totals[i].receivables)
+    row = totals_row + main
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Receivables by age" + (f" ({totals[main].currency})" if totals[main].currency else "")
+    chart.y_axis.numFmt = "#,##0"
+    chart.legend = None
+    chart.add_data(Reference(sheet, min_col=3, max_col=2 + len(labels), min_row=row, max_row=row),
+                   from_rows=True, titles_from_data=False)
+    chart.set_categories(Reference(sheet, min_col=3, max_col=2 + len(labels), min_row=header_row, max_row=header_row))
+    chart.height, chart.width = 7.5, 16
+    sheet.add_chart(chart, f"A{totals_row + len(totals) + 2}")
+
+
+# The Actions tab, left to right; the printed to-do list stops at "Why" (scripts print as the call sheet).
+ACTION_COLUMNS = (
+    ("#", 5), ("Done", 8), ("Customer", 28), ("Step", 19), ("Channel", 8), ("Invoices", 18),
+    ("Amount to Ask", 13), ("Currency", 9), ("Contact", 18), ("Phone", 17), ("Why", 48),
+    ("Email", 28), ("Documents", 24), ("Call Script", 60),
+)
+ACTION_WIDTHS = {title: width for title, width in ACTION_COLUMNS}
+_A = {title: index for index, (title, _) in enumerate(ACTION_COLUMNS, start=1)}
+
+
+def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tuple[str, str]]],
+                  call_scripts: Mapping[str, str], notes: Mapping[str, str]) -> None:
+    sheet["A1"] = f"This week's actions, {assessment.as_of:%d %B %Y}".replace(" 0", " ")
+    sheet["A1"].font = TITLE_FONT
+    header_row = 3
+    _header_cells(sheet, header_row, [title for title, _ in ACTION_COLUMNS])
+    accounts = {a.customer.key: a for a in assessment.accounts}
+    row = header_row
+    for number, action in enumerate(assessment.actions, start=1):
+        row = header_row + number
+        _action_row(sheet, row, number, action, links, call_scripts, notes)
+    last = row
+    if assessment.actions:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(ACTION_COLUMNS))}{last}"
+        done = DataValidation(type="list", formula1='"Done,Skipped,Later"', allow_blank=True)
+        sheet.add_data_validation(done)
+        done.add(f"B{header_row + 1}:B{last}")
+    else:
+        sheet.cell(row=header_row + 1, column=_A["Customer"], value="Nothing to do this week.")
+        last = header_row + 1
+    _hold_block(sheet, assessment, accounts, last + 3)
+    sheet.freeze_panes = f"D{header_row + 1}"
+    for index, (_, width) in enumerate(ACTION_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    _print_setup(sheet, header_row)
+    sheet.print_area = f"A1:{get_column_letter(_A['Why'])}{sheet.max_row}"
+
+
+def _action_row(sheet, row: int, number: int, action, links, call_scripts, notes) -> None:
+    customer = action.customer
+    amounts = [(c, v) for c, v in action.amount.items() if v]
+    currency, amount = amounts[0] if len(amounts) == 1 else ("", "; ".join(f"{c} {v:,.2f}" for c, v in amounts))
+    why = action.reason + (f" {notes[customer.key]}" if notes.get(customer.key) else "")
+    values = {
+        "#": number, "Customer": customer.name, "Step": action.step, "Channel": action.channel,
+        "Invoices": ", ".join(action.invoices), "Amount to Ask": amount, "Currency": currency,
+        "Contact": customer.contact_name, "Phone": customer.phone, "Why": why, "Email": customer.email,
+        "Call Script": call_scripts.get(customer.key, ""),
+    }
+    for title, value in values.items():
+        cell = sheet.cell(row=row, column=_A[title])
+        _put(cell, value)
+        cell.alignment = Alignment(vertical="top", wrap_text=title in ("Invoices", "Why", "Call Script"))
+    sheet.cell(row=row, column=_A["Amount to Ask"]).number_format = MONEY_FORMAT
+    _link_documents(sheet.cell(row=row, column=_A["Documents"]), links.get(customer.key, ()))
+    sheet.row_dimensions[row].height = 15 * max(
+        _lines(values["Invoices"], ACTION_WIDTHS["Invoices"]), _lines(why, ACTION_WIDTHS["Why"]))
+
+
+def _lines(text: object, width: int) -> int:
+    """Roughly how many lines a wrapped cell needs, so rows are tall enough when printed."""
+    if not isinstance(text, str) or not text:
+        return 1
+    return min(27, sum(max(1, -(-len(part) // max(1, int(width * 1.15)))) for part in text.split("\n")))
+
+
+def _link_documents(cell, documents: Sequence[tuple[str, str]]) -> None:
+    """The first document is a clickable link; the others are listed by name beside it."""
+    if not documents:
+        return
+    label, path = documents[0]
+    cell.value = label if len(documents) == 1 else f"{label} (+{len(documents) - 1} more)"
+    cell.data_type = "s"
+    cell.hyperlink = path.replace(os.sep, "/")
+    cell.style = "Hyperlink"
+    if len(documents) > 1:
+        cell.comment = Comment("\n".join(p for _, p in documents), COLLECTOR, width=300, height=120)
+
+
+def _hold_block(sheet, assessment: Assessment, accounts, row: int) -> None:
+    held = [a for a in assessment.accounts if a.credit_status == CASH_ONLY]
+    title = sheet.cell(row=row, column=_A["Customer"], value="Customers on credit hold: cash only, do not ship on credit")
+    title.font = Font(bold=True, size=12)
+    # The same columns as the actions above: customer, balance, sales rep, their email, why.
+    placed = {_A["Customer"]: "Customer", _A["Amount to Ask"]: "Open Balance", _A["Currency"]: "Currency",
+              _A["Contact"]: "Sales Rep", _A["Phone"]: "", _A["Why"]: "Why", _A["Email"]: "Sales Rep Email"}
+    for column, text in placed.items():
+        _header_cells_at(sheet, row + 1, column, [text])
+    if not held:
+        sheet.cell(row=row + 2, column=_A["Customer"], value="None this week.")
+        return
+    for offset, account in enumerate(sorted(held, key=lambda a: a.customer.name.casefold()), start=2):
+        r = row + offset
+        balances = [(c, v) for c, v in account.open_total.items() if v]
+        currency, balance = balances[0] if len(balances) == 1 else ("", "; ".join(f"{c} {v:,.2f}" for c, v in balances))
+        values = {_A["Customer"]: account.customer.name, _A["Amount to Ask"]: balance, _A["Currency"]: currency,
+                  _A["Contact"]: account.customer.sales_rep, _A["Email"]: account.customer.sales_rep_email,
+                  _A["Why"]: account.credit_reason}
+        for column, value in values.items():
+            _put(sheet.cell(row=r, column=column), value)
+        sheet.cell(row=r, column=_A["Amount to Ask"]).number_format = MONEY_FORMAT
+        sheet.cell(row=r, column=_A["Why"]).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[r].height = 15 * _lines(account.credit_reason, ACTION_WIDTHS["Why"])
+
+
+def _header_cells_at(sheet, row: int, first_column: int, titles: Sequence[str]) -> None:
+    for index, title in enumerate(titles):
+        cell = sheet.cell(row=row, column=first_column + index, value=title)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+
+
+# --- history ------------------------------------------------------------------------------
+
+HISTORY_TITLES = ("Run Date", "Currency", "Receivables", "Overdue", "Overdue Share", "Current",
+                  "1-30", "31-60", "61-90", "90+", "DSO (days)", "Customers on Hold")
+
+
+def _history_rows(workbook, assessment: Assessment) -> list[list[object]]:
+    """Earlier runs' rows (other dates) plus this run's, in date order."""
+    kept = []
+    if HISTORY in workbook.sheetnames:
+        for values in workbook[HISTORY].iter_rows(min_row=2, values_only=True):
+            day = values[0] if values else None
+            if isinstance(day, dt.datetime):
+                day = day.date()
+            if isinstance(day, dt.date) and day != assessment.as_of:
+                kept.append([day] + list(values[1:len(HISTORY_TITLES)]))
+    for figures in assessment.totals:
+        buckets = [amount for _, amount in figures.buckets][:5]
+        buckets += [None] * (5 - len(buckets))
+        kept.append([assessment.as_of, figures.currency, figures.receivables, figures.overdue,
+                     figures.overdue_share / 100, *buckets, figures.dso, figures.customers_on_hold])
+    return sorted(kept, key=lambda r: (r[0], str(r[1] or "")))
+
+
+def _fill_history(sheet, rows: list[list[object]]) -> None:
+    _header_cells(sheet, 1, HISTORY_TITLES)
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=c)
+            _put(cell, float(value) if isinstance(value, Decimal) else value)
+            if c == 1:
+                cell.number_format = DATE_FORMAT
+            elif c == 5:
+                cell.number_format = "0.0%"
+            elif c in (3, 4, 6, 7, 8, 9, 10):
+                cell.number_format = MONEY_FORMAT
+    sheet.freeze_panes = "B2"
+    for index in range(1, len(HISTORY_TITLES) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 13
+    if rows:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(HISTORY_TITLES))}{len(rows) + 1}"
+        _history_chart(sheet, rows)
+
+
+def _history_chart(sheet, rows: list[list[object]]) -> None:
+    """Overdue and total receivables over time, for the main currency (the first row's)."""
+    chart = LineChart()
+    chart.title = "Receivables and overdue over time" + (f" ({rows[-1][1]})" if rows[-1][1] else "")
+    chart.y_axis.numFmt = "#,##0"
+    chart.x_axis.number_format = "dd mmm"
+    main = rows[-1][1]
+    positions = [i + 2 for i, r in enumerate(rows) if r[1] == main]
+    if len(positions) != positions[-1] - positions[0] + 1:
+        return  # several currencies interleaved: the table is the trend; a chart would mix them
+    first, last = positions[0], positions[-1]
+    chart.add_data(Reference(sheet, min_col=3, max_col=4, min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = 7.5, 18
+    sheet.add_chart(chart, f"{get_column_letter(len(HISTORY_TITLES) + 2)}2")
