@@ -1,0 +1,291 @@
+"""collector run writes the week's results into the workbook and leaves the owner's cells alone."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import python_calamine
+from click.testing import CliRunner
+from openpyxl.worksheet.table import Table
+
+from collector.cli import cli
+from collector.engine import assess
+from collector.reader import read_book
+from collector.weekly import run_week
+from tests.workbooks import CORPUS, ROOT, write_xlsx
+
+D = dt.date
+AS_OF = D(2026, 11, 23)
+OWNED_TABS = {"Aging", "Actions", "History"}
+
+
+def run(path, as_of=AS_OF):
+    result = CliRunner().invoke(cli, ["run", str(path), "--as-of", as_of.isoformat()])
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def copy(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / source.name
+    shutil.copy(source, target)
+    return target
+
+
+def style_of(cell):
+    return (cell.value, cell.number_format, repr(cell.font), repr(cell.fill), repr(cell.border),
+            repr(cell.alignment), repr(cell.protection))
+
+
+def assert_owner_cells_unchanged(before: Path, after: Path, computed_from: dict[str, int] | None = None,
+                                 extra_rows: dict[str, int] | None = None, extra_columns: dict[str, set] | None = None):
+    """Every cell the owner had: same value, formula, number format, font, fill, border."""
+    old, new = openpyxl.load_workbook(before, rich_text=True), openpyxl.load_workbook(after, rich_text=True)
+    for sheet in old.worksheets:
+        assert sheet.title in new.sheetnames
+        changed = new[sheet.title]
+        first_computed = (computed_from or {}).get(sheet.title)
+        for row in sheet.iter_rows():
+            for cell in row:
+                if first_computed and cell.column >= first_computed:
+                    continue
+                if cell.column in (extra_columns or {}).get(sheet.title, set()):
+                    continue
+                if cell.row > (extra_rows or {}).get(sheet.title, 10**9):
+                    continue
+                assert style_of(changed[cell.coordinate]) == style_of(cell), f"{sheet.title}!{cell.coordinate}"
+
+
+def computed_start(path: Path, sheet_name: str) -> int:
+    workbook = openpyxl.load_workbook(path)
+    name = workbook.defined_names["_collector_computed"]
+    (title, reference), = list(name.destinations)
+    assert title == sheet_name
+    return openpyxl.utils.column_index_from_string(reference.split(":")[0].replace("$", "").rstrip("0123456789"))
+
+
+@pytest.fixture
+def small(tmp_path):
+    return write_xlsx(tmp_path / "small.xlsx", {
+        "Invoices": [
+            ["Customer", "Invoice No", "Invoice Date", "Terms", "Amount", "Paid", "Notes"],
+            ["Acme Ltd", "A-1", D(2026, 9, 1), "Net 30", 1000, 0, "first"],  # due 2026-10-01: 53 days
+            ["Acme Ltd", "A-2", D(2026, 11, 10), "Net 30", 250.5, 0, ""],  # due 2026-12-10: current
+            ["Bolt Ltd", "B-1", D(2026, 10, 1), "Net 14", 400, 100, "part paid"],  # due 2026-10-15: 39 days
+            ["Cog Ltd", "C-1", D(2026, 6, 1), "Net 30", 80, 80, ""],  # paid
+        ],
+        "Settings": [["Setting", "Value"], ["Late Interest", 1], ["Grace Days", 5], ["Currency", "GBP"]],
+    }, formats={"Invoices!C": "dd/mm/yyyy", "Invoices!E": "#,##0.00"})
+
+
+def test_computed_columns_hold_due_date_balance_days_aging_interest_and_steps(small):
+    before = small.read_bytes()
+    result = run(small)
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(small)
+    sheet = workbook["Invoices"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:7] == ["Customer", "Invoice No", "Invoice Date", "Terms", "Amount", "Paid", "Notes"]
+    assert headers[7:] == ["Calc. Due Date", "Calc. Balance", "Days Overdue", "Aging", "Interest", "Stage",
+                           "Next Step", "Next Action Date"]
+    row = {h: sheet.cell(row=2, column=i + 1).value for i, h in enumerate(headers)}
+    assert row["Calc. Due Date"].date() == D(2026, 10, 1)
+    assert (row["Calc. Balance"], row["Days Overdue"], row["Aging"]) == (1000, 53, "31–60")
+    assert row["Interest"] == pytest.approx(16.0)  # 1000 x 1% x (53 - 5) / 30
+    assert row["Stage"] == "final-demand" and row["Next Step"] == "collections-referral"
+    assert {h: sheet.cell(row=3, column=i + 1).value for i, h in enumerate(headers)}["Aging"] == "Current"
+    bolt = {h: sheet.cell(row=4, column=i + 1).value for i, h in enumerate(headers)}
+    assert (bolt["Calc. Balance"], bolt["Days Overdue"], bolt["Aging"]) == (300, 39, "31–60")
+    assert {h: sheet.cell(row=5, column=i + 1).value for i, h in enumerate(headers)}["Aging"] == "Paid"
+    header_cell = sheet["H1"]
+    assert header_cell.fill.fgColor.rgb.endswith("DDEBF7") and header_cell.comment.author == "collector"
+    assert "rewrites it on every run" in header_cell.comment.text
+    assert sheet["H2"].number_format == "dd/mm/yyyy" and sheet["I2"].number_format.startswith("#,##0.00")
+    assert before != small.read_bytes()
+
+
+def test_next_week_read_ignores_collectors_own_columns(small):
+    run(small)
+    book = read_book(str(small))
+    assert [c.field for c in book.layouts[0].columns] == [
+        "customer", "invoice_no", "invoice_date", "terms", "amount", "paid", "notes"]
+    assert book.invoices[0].due_date is None and book.invoices[0].balance is None
+
+
+def test_owner_cells_are_untouched_on_the_sample_shop(tmp_path):
+    original = ROOT / "sample_workbooks" / "shop.xlsx"
+    path = copy(original, tmp_path)
+    assert run(path).exit_code == 0
+    start = computed_start(path, "Invoices")
+    log_rows = openpyxl.load_workbook(original)["Contact Log"].max_row
+    customers = openpyxl.load_workbook(original)["Customers"]
+    added = {c.column for c in openpyxl.load_workbook(path)["Customers"][1]
+             if c.value in ("Credit Status", "Credit Reason") and customers.cell(row=1, column=c.column).value is None}
+    status = [c.column for c in customers[1] if c.value == "Credit Status"]
+    assert_owner_cells_unchanged(original, path, {"Invoices": start}, {"Contact Log": log_rows},
+                                 {"Customers": added | set(status)})
+
+
+@pytest.mark.parametrize("name", ["EzCode312__CRM_AR_List_UK_Large.xlsx", "OlimingmingO__invoice_tracker.xlsx",
+                                  "cmaabhijith21__invoices.xlsx", "jovillarrealm__cartera.xlsx",
+                                  "lucastrg2-cpu__invoice-tracker.xlsx"])
+def test_owner_cells_are_untouched_on_every_corpus_tracker(tmp_path, name):
+    path = copy(CORPUS / name, tmp_path)
+    result = run(path)
+    assert result.exit_code == 0 and "Updated" in result.output, result.output
+    book = read_book(str(CORPUS / name))
+    assert_owner_cells_unchanged(CORPUS / name, path, {book.layouts[0].name: computed_start(path, book.layouts[0].name)})
+    assert OWNED_TABS <= set(openpyxl.load_workbook(path).sheetnames)
+
+
+def test_aging_tab_matches_the_engine_to_the_cent(tmp_path):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    assessment = assess(read_book(str(path)), AS_OF)
+    run(path)
+    sheet = openpyxl.load_workbook(path)["Aging"]
+    header_row = next(r for r in range(1, 30) if sheet.cell(row=r, column=1).value == "Customer")
+    titles = [c.value for c in sheet[header_row]]
+    sums: dict[str, dict[str, Decimal]] = {}
+    row = header_row + 1
+    while sheet.cell(row=row, column=1).value:
+        currency = sheet.cell(row=row, column=2).value
+        for index, title in enumerate(titles[2:], start=3):
+            value = sheet.cell(row=row, column=index).value
+            if isinstance(value, (int, float)) and title != "Oldest Days Overdue":
+                bucket = sums.setdefault(currency, {})
+                bucket[title] = bucket.get(title, Decimal(0)) + Decimal(repr(value))
+        row += 1
+    for totals in assessment.totals:
+        for label, amount in totals.buckets:
+            assert sums[totals.currency].get(label, Decimal(0)).quantize(Decimal("0.01")) == amount
+        assert sums[totals.currency]["Total"].quantize(Decimal("0.01")) == totals.receivables
+    assert sheet.freeze_panes and sheet.auto_filter.ref and sheet.page_setup.orientation == "landscape"
+    assert sheet._charts and sheet.conditional_formatting
+
+
+def test_actions_tab_lists_this_weeks_steps_most_urgent_first_with_an_empty_done_column(tmp_path):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    assessment = assess(read_book(str(path)), AS_OF)
+    run(path)
+    sheet = openpyxl.load_workbook(path)["Actions"]
+    titles = [c.value for c in sheet[3]]
+    assert titles[:3] == ["#", "Done", "Customer"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4, max_row=3 + len(assessment.actions))]
+    assert [r[titles.index("Customer")] for r in rows] == [a.customer.name for a in assessment.actions]
+    assert [r[titles.index("Step")] for r in rows] == [a.step for a in assessment.actions]
+    assert all(r[titles.index("Done")] is None for r in rows)
+    hold_title = next(r for r in range(4, sheet.max_row + 1) if str(sheet.cell(row=r, column=3).value).startswith(
+        "Customers on credit hold"))
+    held = [a.customer.name for a in assessment.accounts if a.credit_status == "Cash only"]
+    listed = [sheet.cell(row=r, column=3).value for r in range(hold_title + 2, hold_title + 2 + len(held))]
+    assert sorted(listed) == sorted(held) and held
+
+
+def test_contact_log_gets_one_row_per_step_and_owner_rows_stay(tmp_path):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    before = [[c.value for c in row] for row in openpyxl.load_workbook(path)["Contact Log"].iter_rows()]
+    assessment = assess(read_book(str(path)), AS_OF)
+    run(path)
+    after = [[c.value for c in row] for row in openpyxl.load_workbook(path)["Contact Log"].iter_rows()]
+    assert after[:len(before)] == before
+    added = after[len(before):]
+    assert len(added) == len(assessment.actions)
+    header = before[0]
+    assert {r[header.index("By")] for r in added} == {"collector"}
+    assert [r[header.index("Step")] for r in added] == [a.step for a in assessment.actions]
+    assert {r[header.index("Date")].date() for r in added} == {AS_OF}
+
+
+def test_the_same_run_twice_gives_the_same_workbook_and_no_duplicate_log_rows(tmp_path):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    run(path)
+    first = openpyxl.load_workbook(path)
+    run(path)
+    second = openpyxl.load_workbook(path)
+    assert first.sheetnames == second.sheetnames
+    for sheet in first.worksheets:
+        assert [[c.value for c in r] for r in sheet.iter_rows()] == \
+               [[c.value for c in r] for r in second[sheet.title].iter_rows()], sheet.title
+
+
+def test_next_week_escalates_without_repeating_and_history_keeps_both_runs(tmp_path):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    run(path)
+    first = {(n, e.step) for e in read_book(str(path)).contact_log if e.by == "collector" for n in e.invoices}
+    next_week = AS_OF + dt.timedelta(days=7)
+    run(path, next_week)
+    book = read_book(str(path))
+    again = {(n, e.step) for e in book.contact_log if e.by == "collector" and e.date == next_week for n in e.invoices}
+    assert again and not (again & first)
+    history = openpyxl.load_workbook(path)["History"]
+    dates = [r[0].date() for r in history.iter_rows(min_row=2, values_only=True)]
+    assert sorted(set(dates)) == [AS_OF, next_week]
+    run(path, next_week)
+    assert len(list(openpyxl.load_workbook(path)["History"].iter_rows(min_row=2))) == len(dates)
+
+
+def test_customers_put_on_hold_get_cash_only_with_the_reason(tmp_path):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    assessment = assess(read_book(str(path)), AS_OF)
+    run(path)
+    sheet = openpyxl.load_workbook(path)["Customers"]
+    titles = [c.value for c in sheet[1]]
+    status, reason = titles.index("Credit Status") + 1, titles.index("Credit Reason") + 1
+    held = {a.customer.row: a.credit_reason for a in assessment.accounts if a.credit_status == "Cash only"}
+    for row in range(2, sheet.max_row + 1):
+        if row in held:
+            assert (sheet.cell(row=row, column=status).value, sheet.cell(row=row, column=reason).value) == (
+                "Cash only", held[row])
+    next_read = read_book(str(path))
+    assert all(not next_read.customer(a.customer.key).credit_status for a in assessment.accounts
+               if a.credit_status == "Cash only" and a.customer.row)
+
+
+def test_an_excel_table_over_the_invoices_grows_to_take_in_the_computed_columns(tmp_path):
+    path = tmp_path / "table.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "AR"
+    sheet.append(["Customer", "Invoice #", "Invoice Date", "Amount"])
+    for index in range(5):
+        sheet.append([f"Client {index}", f"N-{index}", D(2026, 8, 1 + index), 100 + index])
+    sheet.add_table(Table(displayName="Receivables", ref="A1:D6"))
+    workbook.save(path)
+    assert run(path).exit_code == 0
+    table = openpyxl.load_workbook(path)["AR"].tables["Receivables"]
+    assert table.ref == "A1:L6"
+    assert [c.name for c in table.tableColumns][4:] == ["Calc. Due Date", "Calc. Balance", "Days Overdue",
+                                                        "Aging", "Interest", "Stage", "Next Step",
+                                                        "Next Action Date"]
+
+
+@pytest.fixture(scope="module")
+def soffice():
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is needed for this test; .ci/run installs it")
+        pytest.skip("LibreOffice is not installed")
+    return path
+
+
+def test_libreoffice_opens_the_result_and_computes_the_same_aging_totals(tmp_path, soffice):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    assessment = assess(read_book(str(path)), AS_OF)
+    run(path)
+    out = tmp_path / "lo"
+    completed = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xlsx",
+         "--outdir", str(out), str(path)], capture_output=True, text=True, timeout=180)
+    assert completed.returncode == 0, completed.stderr
+    grid = python_calamine.CalamineWorkbook.from_path(str(out / "shop.xlsx")).get_sheet_by_name("Aging").to_python()
+    totals = {row[1]: row for row in grid if isinstance(row[0], str) and row[0].startswith("Total ")}
+    for figures in assessment.totals:
+        row = totals[figures.currency]
+        recomputed = [Decimal(repr(float(v))).quantize(Decimal("0.01")) for v in row[2:3 + len(figures.buckets)]]
+        assert recomputed == [amount for _, amount in figures.buckets] + [figures.receivables]
