@@ -33,12 +33,31 @@ def sheet_formulas(path: str, sheet_name: str) -> dict[tuple[int, int], str]:
     with open_package(path) as archive:
         package = Package(archive, str(path))
         try:
-            with package.open(package.sheet_part(sheet_name)) as stream:
+            part = package.sheet_part(sheet_name)
+            with package.open(part) as stream:
+                if not _mentions_formulas(stream):
+                    return {}
+            with package.open(part) as stream:
                 return _unsaved_formulas(stream)
         except DefusedXmlException:
             raise ValueError(f"{path} declares XML entities, which collector refuses to read.") from None
         except (ParseError, zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise ValueError(f'{path} is damaged: the sheet "{sheet_name}" cannot be read ({error}).') from None
+
+
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|<!DOCTYPE|<!ENTITY")  # a DTD is refused by the parser
+
+
+def _mentions_formulas(stream: IO[bytes], chunk: int = 1 << 20) -> bool:
+    """A quick byte scan: most trackers hold no formula at all, and then the XML need not be parsed."""
+    tail = b""
+    while True:
+        block = stream.read(chunk)
+        if not block:
+            return False
+        if _FORMULA_TAG.search(tail + block):
+            return True
+        tail = block[-64:]
 
 
 class _Cell:

@@ -451,9 +451,14 @@ def test_a_file_that_is_not_a_workbook_is_a_plain_sentence(tmp_path):
 
 
 def test_a_damaged_sheet_is_a_plain_sentence(tmp_path):
-    path = write_package(tmp_path / "book.xlsx", invoices="<worksheet><sheetData><row>")
+    path = write_package(tmp_path / "book.xlsx", invoices='<worksheet><sheetData><row><c r="A1"><f>1+1</f>')
     with pytest.raises(ValueError, match='the sheet "Invoices" cannot be read'):
         sheet_formulas(str(path), "Invoices")
+
+
+def test_a_sheet_without_formulas_is_not_parsed_at_all(tmp_path):
+    path = write_package(tmp_path / "book.xlsx", invoices='<worksheet><sheetData><row><c r="A1"><v>1</v>')
+    assert sheet_formulas(str(path), "Invoices") == {}
 
 
 def test_entity_declarations_are_refused(tmp_path):
