@@ -1,0 +1,80 @@
+"""collector report: the aging and the plan at a glance, and JSON that scripts can rely on."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from click.testing import CliRunner
+
+from collector.cli import cli
+from tests.workbooks import ROOT, write_xlsx
+
+D = dt.date
+
+
+def report(*args):
+    result = CliRunner().invoke(cli, ["report", *map(str, args)])
+    assert "Traceback" not in result.output
+    return result
+
+
+def small(tmp_path):
+    return write_xlsx(tmp_path / "small.xlsx", {
+        "Invoices": [
+            ["Customer", "Invoice No", "Invoice Date", "Terms", "Amount", "Paid", "Currency"],
+            ["Acme Ltd", "A-1", D(2026, 9, 1), "Net 30", 1000, 0, "GBP"],
+            ["Acme Ltd", "A-2", D(2026, 11, 10), "Net 30", 250.5, 0, "GBP"],
+            ["Bolt SA", "B-1", D(2026, 10, 1), "Net 14", 400, 100, "EUR"],
+            ["Cog Ltd", "C-1", D(2026, 6, 1), "Net 30", 80, 80, "GBP"],
+        ],
+    })
+
+
+def test_report_prints_aging_per_currency_totals_and_the_plan(tmp_path):
+    result = report(small(tmp_path), "--as-of", "2026-11-23")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Read small.xlsx: 4 invoices on 'Invoices' (header row 1), 3 customers. As of 2026-11-23."
+    assert "Aging in EUR" in lines and "Aging in GBP" in lines
+    gbp = lines.index("Aging in GBP")
+    assert lines[gbp + 1].split() == ["Customer", "Current", "1–30", "31–60", "61–90", "90+", "Total"]
+    assert lines[gbp + 3].split() == ["Acme", "Ltd", "(cash", "only)", "250.50", "1,000.00", "1,250.50"]
+    assert lines[gbp + 4].split() == ["TOTAL", "250.50", "0.00", "1,000.00", "0.00", "0.00", "1,250.50"]
+    assert lines[gbp + 5] == ("Receivables 1,250.50  Overdue 1,000.00 (79.97%)  DSO 90.0 days  "
+                              "Customers on credit hold 1")
+    plan = lines.index("This week's plan (2 actions, most urgent first)")
+    assert lines[plan + 3].split()[:3] == ["Acme", "Ltd", "final-demand"]
+    assert lines[plan + 4].split()[:3] == ["Bolt", "SA", "manager-escalation"]
+
+
+def test_report_json_has_every_invoice_with_computed_fields_and_every_customer_with_its_next_step(tmp_path):
+    result = report(small(tmp_path), "--as-of", "2026-11-23", "--json")
+    assert result.exit_code == 0
+    document = json.loads(result.output)
+    assert document["as_of"] == "2026-11-23"
+    first = document["invoices"][0]
+    assert {k: first[k] for k in ("number", "due_date", "open_balance", "days_overdue", "aging", "state",
+                                  "currency", "stage", "next_step")} == {
+        "number": "A-1", "due_date": "2026-10-01", "open_balance": "1000.00", "days_overdue": 53,
+        "aging": "31–60", "state": "open", "currency": "GBP", "stage": "final-demand",
+        "next_step": "collections-referral"}
+    paid = document["invoices"][3]
+    assert (paid["state"], paid["open_balance"], paid["aging"]) == ("paid", "0.00", "")
+    acme = next(c for c in document["customers"] if c["name"] == "Acme Ltd")
+    assert acme["open_total"] == {"GBP": "1250.50"} and acme["credit_status"] == "Cash only"
+    assert acme["next_step"]["step"] == "final-demand" and acme["next_step"]["invoices"] == ["A-1"]
+    cog = next(c for c in document["customers"] if c["name"] == "Cog Ltd")
+    assert cog["next_step"] is None
+    assert [t["currency"] for t in document["totals"]] == ["EUR", "GBP"]
+
+
+def test_report_json_is_stable_between_runs():
+    path = ROOT / "sample_workbooks" / "shop.xlsx"
+    first = report(path, "--as-of", "2026-11-23", "--json").output
+    assert first == report(path, "--as-of", "2026-11-23", "--json").output
+
+
+def test_report_refuses_a_malformed_as_of_date_as_a_usage_error(tmp_path):
+    result = report(small(tmp_path), "--as-of", "23/11/2026")
+    assert result.exit_code == 2
+    assert "'23/11/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04." in result.output
