@@ -565,14 +565,17 @@ def _currency_hint(layout: SheetLayout) -> str:
 
 
 def _is_total_row(values: dict[str, object]) -> bool:
-    for field_name in ("customer", "customer_code", "invoice_no", "notes", "status", "company"):
-        value = values.get(field_name)
-        if isinstance(value, str) and value:
-            key = header.normalize(value)
-            if key in TOTAL_WORDS or (key.startswith(("total", "subtotal", "grandtotal")) and len(key) < 16
-                                      and not values.get("invoice_no")):
-                return True
-    return False
+    """A totals line: 'Total', 'Subtotal', 'Σύνολο'... where the customer or number would be, and no number."""
+    if values.get("invoice_no") and not _total_word(values["invoice_no"]):
+        return False
+    return any(_total_word(values.get(f)) for f in ("customer", "customer_code", "invoice_no"))
+
+
+def _total_word(value: object) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    key = header.normalize(value)
+    return key in TOTAL_WORDS or (key.startswith(("total", "subtotal", "grandtotal")) and len(key) < 16)
 
 
 def _is_note_row(values: dict[str, object]) -> bool:

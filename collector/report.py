@@ -229,7 +229,7 @@ def _written_lines(result) -> list[str]:
         lines.append(f"Updated {name}: computed columns {written.computed_range}; tabs "
                      f"{', '.join(written.sheets_replaced)}; {_plural(len(result.assessment.actions), 'Contact Log row')}.")
         if result.backup:
-            lines.append(f"Backup of the previous version: {os.path.relpath(result.backup)}")
+            lines.append(f"Backup of the previous version: {_near(result.backup, result.workbook)}")
     elif result.losses:
         lines.append(f"{os.path.basename(result.book.path)} was NOT changed, because saving it would lose:")
         lines += [f"  - {loss}" for loss in result.losses]
@@ -242,6 +242,14 @@ def _written_lines(result) -> list[str]:
                      f"on '{written.customers_sheet}'.")
     documents = result.documents
     if documents is not None:
-        lines.append(f"Documents in {os.path.relpath(documents.folder)}" +
+        lines.append(f"Documents in {_near(documents.folder, result.workbook)}" +
                      (f"; print file {os.path.basename(documents.print_file)}" if documents.print_file else "") + ".")
     return lines
+
+
+def _near(path: str, workbook: str) -> str:
+    """A path as seen from the workbook's folder (it may sit on another drive than the current one)."""
+    try:
+        return os.path.relpath(path, os.path.dirname(os.path.abspath(workbook)))
+    except ValueError:
+        return path

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
+import stat
 import tempfile
 from typing import Callable, Optional
 
@@ -50,6 +52,7 @@ def backup(path: str, stamp: Optional[dt.datetime] = None, kept: int = BACKUPS_K
     """Copy the workbook into backups/ beside it, keeping the newest ``kept`` copies of it."""
     folder, name = os.path.split(os.path.abspath(path))
     target_folder = os.path.join(folder, BACKUP_FOLDER)
+    created = not os.path.isdir(target_folder)
     os.makedirs(target_folder, exist_ok=True)
     stem, extension = os.path.splitext(name)
     stamp = stamp or dt.datetime.now()
@@ -58,7 +61,12 @@ def backup(path: str, stamp: Optional[dt.datetime] = None, kept: int = BACKUPS_K
     while os.path.exists(target):
         counter += 1
         target = os.path.join(target_folder, f"{stem} {stamp:%Y-%m-%d %H%M%S} ({counter}){extension}")
-    _copy_atomically(path, target)
+    try:
+        _copy_atomically(path, target)
+    except BaseException:
+        if created:
+            _remove_empty_folder(target_folder)
+        raise
     _prune(target_folder, stem, extension, kept)
     return target
 
@@ -74,13 +82,28 @@ def _copy_atomically(source: str, target: str) -> None:
         raise
 
 
+def _backup_name(stem: str, extension: str) -> re.Pattern:
+    return re.compile(re.escape(stem) + r" (\d{4}-\d{2}-\d{2} \d{6})(?: \((\d+)\))?" + re.escape(extension) + "$")
+
+
 def _prune(folder: str, stem: str, extension: str, kept: int) -> None:
-    mine = sorted(
-        (f for f in os.listdir(folder) if f.startswith(stem + " ") and f.endswith(extension)),
-        key=lambda f: os.path.getmtime(os.path.join(folder, f)),
-    )
-    for old in mine[:-kept] if kept > 0 else mine:
+    """Delete all but the newest ``kept`` backups of this workbook, newest by the time in their names."""
+    pattern = _backup_name(stem, extension)
+    mine = []
+    for name in os.listdir(folder):
+        match = pattern.fullmatch(name)
+        if match:
+            mine.append(((match.group(1), int(match.group(2) or 1)), name))
+    mine.sort()
+    for _, old in mine[:-kept] if kept > 0 else mine:
         _remove_quietly(os.path.join(folder, old))
+
+
+def _remove_empty_folder(folder: str) -> None:
+    try:
+        os.rmdir(folder)
+    except OSError:
+        pass
 
 
 def _remove_quietly(path: str) -> None:
@@ -104,20 +127,48 @@ def write_atomically(target: str, write: Callable[[str], None], verify: Callable
     os.close(handle)
     try:
         write(temporary)
+        _refuse_if_changed(target, expected)  # before comparing: the owner's own edit is no "loss"
         verify(temporary)
-        if expected is not None and os.path.exists(target) and fingerprint(target) != expected:
-            raise UnsafeToWrite(
-                f"{os.path.basename(target)} was changed by someone else while collector was working, "
-                "so collector did not overwrite it. Run collector again."
-            )
+        _refuse_if_changed(target, expected)
         _fsync(temporary)
         if os.path.exists(target):
             shutil.copymode(target, temporary)
-        os.replace(temporary, target)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        try:
+            os.replace(temporary, target)
+        except PermissionError:
+            raise UnsafeToWrite(
+                f"collector could not replace {os.path.basename(target)}: another program is using it, or "
+                "you may not change files in that folder. Close it everywhere and run collector again."
+            ) from None
         _fsync_folder(folder)
     except BaseException:
         _remove_quietly(temporary)
         raise
+
+
+def _refuse_if_changed(target: str, expected: Optional[tuple[int, int]]) -> None:
+    if expected is not None and os.path.exists(target) and fingerprint(target) != expected:
+        raise UnsafeToWrite(
+            f"{os.path.basename(target)} was changed by someone else while collector was working, "
+            "so collector did not overwrite it. Run collector again."
+        )
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def refuse_if_read_only(path: str) -> None:
+    """A workbook the owner marked read-only is not collector's to change."""
+    if os.path.exists(path) and not os.stat(path).st_mode & stat.S_IWUSR:
+        raise UnsafeToWrite(
+            f"{os.path.basename(path)} is read-only, so collector did not change it. Make it writable "
+            "(in its file properties) or work on a copy, and run collector again."
+        )
 
 
 def _fsync(path: str) -> None:

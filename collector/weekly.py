@@ -62,9 +62,12 @@ def run_week(path: str, as_of: dt.date, *, dry_run: bool = False, force: bool = 
     """Read the workbook, decide this week's steps, render documents and write the results back."""
     if not dry_run:
         safety.refuse_if_open(path, force)
+        safety.refuse_if_open(results_path(path), force)
     progress("Reading the workbook")
     before = safety.fingerprint(path)
     source = open_source(path)
+    if not dry_run and source.kind in EXCEL_KINDS:
+        safety.refuse_if_read_only(path)
     book = read_book(path)
     progress("Working out balances, aging and next steps")
     assessment = assess(book, as_of)

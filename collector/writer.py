@@ -440,7 +440,8 @@ def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
     """Key figures, one column per currency, under the wide first column so every figure fits."""
     _header_cells_at(sheet, row, 1, ["Key figures"])
     for offset, figures in enumerate(totals):
-        cell = sheet.cell(row=row, column=3 + offset, value=figures.currency or "Amount")
+        cell = sheet.cell(row=row, column=3 + offset)
+        _put(cell, figures.currency or "Amount")
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(horizontal="right")
     labels = ["Receivables", "Overdue", "Overdue share", "DSO (days)", "Customers on credit hold"]
@@ -487,8 +488,8 @@ def _aging_totals(sheet, totals: Sequence[Totals], labels, first: int, last: int
     """One totals row per currency, as SUMIF formulas so the sheet stays live when filtered or edited."""
     for offset, figures in enumerate(totals):
         r = row + offset
-        label = f"Total {figures.currency}".strip()
-        cell = sheet.cell(row=r, column=1, value=label)
+        cell = sheet.cell(row=r, column=1)
+        _put(cell, f"Total {figures.currency}".strip())
         cell.font = TOTAL_FONT
         _put(sheet.cell(row=r, column=2), figures.currency)
         for i in range(len(labels) + 1):

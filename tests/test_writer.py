@@ -33,7 +33,7 @@ def run(path, as_of=AS_OF):
 
 def copy(source: Path, tmp_path: Path) -> Path:
     target = tmp_path / source.name
-    shutil.copy(source, target)
+    shutil.copyfile(source, target)  # the corpus is read-only; the owner's own copy would not be
     return target
 
 
