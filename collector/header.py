@@ -348,21 +348,19 @@ def field_for(header: object, sheet_kind: str) -> tuple[str, int]:
     return best
 
 
+def _first_naming(table: dict[str, tuple[str, ...]], name: object) -> str:
+    key = normalize(name)
+    return next((entry for entry, names in table.items() if key in names), "")
+
+
 def sheet_kind(name: str) -> str:
     """The kind of sheet a tab name says it is, or ""."""
-    key = normalize(name)
-    for kind, names in _SHEET_KEYS.items():
-        if key in names:
-            return kind
-    return ""
+    return _first_naming(_SHEET_KEYS, name)
 
 
 def setting_for(name: object) -> str:
-    key = normalize(name)
-    for setting, names in _SETTING_KEYS.items():
-        if key in names:
-            return setting
-    return ""
+    """The setting a Settings row names, or ""."""
+    return _first_naming(_SETTING_KEYS, name)
 
 
 def display_name(field_name: str) -> str:
