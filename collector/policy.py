@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable, Mapping, Optional, Sequence
@@ -502,9 +502,9 @@ def _follow_up(
 ) -> InvoiceResult:
     """The invoice with its stage and its next step: the due step if not done, else the next one."""
     ladder = facts.ladder
-    result = replace(result, stage=ladder[stage].name if stage >= 0 else "", next_step="", next_action_date=None)
+    reached = ladder[stage].name if stage >= 0 else ""
     if not result.chased:
-        return result
+        return result.with_steps(reached, "", None)
     for index in range(max(stage, due - 1) + 1, len(ladder)):
         step, day = ladder[index], step_date(ladder[index], result)
         if day is None:
@@ -512,8 +512,8 @@ def _follow_up(
         when = max(day, floors[1] if is_customer_facing(step) else floors[0])
         if step.only_before_due and (result.due_date is None or when > result.due_date):
             continue
-        return replace(result, next_step=step.name, next_action_date=when)
-    return result
+        return result.with_steps(reached, step.name, when)
+    return result.with_steps(reached, "", None)
 
 
 def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:

@@ -8,6 +8,7 @@ the same rule.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ _DISCOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%\s*/?|/)\s*(\d+)")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 
 
+@functools.lru_cache(maxsize=4096)  # a tracker repeats a handful of texts thousands of times
 def parse_terms(text: str) -> Terms:
     """Read terms such as "Net 30", "2/10 Net 30", "Net 30 EOM" or "Due on receipt"."""
     original = str(text or "").strip()
