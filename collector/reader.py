@@ -23,6 +23,7 @@ from collector.model import (
 from collector.source import RawSheet, Source, WorkbookError, open_source
 
 HEADER_SCAN_ROWS = 60
+HEADER_SCAN_COLUMNS = 1000  # a header row is never wider; a stray cell at XFD1 must not cost minutes
 DATE_FIELDS = frozenset({"invoice_date", "due_date", "paid_date", "promised_date", "instalment_date"})
 MONEY_FIELDS = frozenset({"amount", "paid", "balance", "credit_limit", "promised_amount"})
 TOTAL_WORDS = (
@@ -138,7 +139,7 @@ def _header_score(rows: list[list[object]], kind: str) -> tuple[int, int]:
     """The most likely header row (index) and its score; score 0 when none qualifies."""
     best = (-1, 0)
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        fields = {header.field_for(value, kind)[0] for value in row if isinstance(value, str)}
+        fields = {header.field_for(value, kind)[0] for value in row[:HEADER_SCAN_COLUMNS] if isinstance(value, str)}
         fields.discard("")
         if not _meets(fields, REQUIRED.get(kind, ())):
             continue
@@ -154,7 +155,7 @@ def _meets(fields: set[str], required: Iterable[str]) -> bool:
 def map_columns(row: list[object], kind: str, sheet: str, problems: list[Problem], header_row: int) -> tuple[Column, ...]:
     """Columns of a header row mapped to fields; a field named twice keeps its best column."""
     chosen: dict[str, tuple[int, Column]] = {}
-    for index, value in enumerate(row):
+    for index, value in enumerate(row[:HEADER_SCAN_COLUMNS]):
         if not isinstance(value, str) or not value.strip():
             continue
         field_name, rank = header.field_for(value, kind)
@@ -760,7 +761,7 @@ def read_settings(sheet: RawSheet, problems: list[Problem]) -> Settings:
 def _settings_value_column(sheet: RawSheet) -> Optional[int]:
     """The column headed 'Value', when the sheet has a Setting / Value header row."""
     for raw in sheet.rows[:HEADER_SCAN_ROWS]:
-        fields = [header.field_for(v, "settings")[0] if isinstance(v, str) else "" for v in raw]
+        fields = [header.field_for(v, "settings")[0] if isinstance(v, str) else "" for v in raw[:HEADER_SCAN_COLUMNS]]
         if "setting" in fields and "value" in fields:
             return fields.index("value")
     return None

@@ -10,19 +10,34 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import IO, Callable, Iterator, Optional
 
 import python_calamine
 from defusedxml import ElementTree
+from zlib import error as zlib_error
 
 # A zip whose parts inflate beyond this is refused before anything is parsed.
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
 MAX_COMPRESSION_RATIO = 200
+# What a tracking workbook can hold and still be read in seconds and a few hundred MB of memory:
+# about 200,000 invoices of XML, 10 million cells in one sheet's rectangle, a 64 MB CSV.
+MAX_XML_BYTES = 128 * 1024**2
+MAX_SHEET_CELLS = 10_000_000
+MAX_MEMBERS = 10_000
+MAX_TEXT_BYTES = 64 * 1024**2
+MAX_BINARY_BYTES = 128 * 1024**2
 
 EXCEL_KINDS = (".xlsx", ".xlsm")
 READ_ONLY_KINDS = (".xls", ".ods", ".csv")
+
+
+# What zipfile raises for a damaged package: a bad directory, an unknown version or method,
+# an encrypted member, a stream that ends early or does not inflate.
+_DAMAGED_ZIP = (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError, zlib_error)
 
 
 class WorkbookError(Exception):
@@ -74,9 +89,15 @@ def open_source(path: str) -> Source:
         raise NoSuchWorkbook(f"There is no file at {path}. Check the name and the folder.")
     if os.path.isdir(path):
         raise NoSuchWorkbook(f"{path} is a folder, not a workbook. Give the path of the .xlsx file.")
-    with open(path, "rb") as handle:
-        head = handle.read(8)
     name = os.path.basename(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        raise WorkbookError(
+            f"collector cannot open {name} ({error.strerror or 'the system refused'}). Check that you may "
+            "read it, or copy it to your Documents folder and try again."
+        ) from None
     if not head:
         raise WorkbookError(f"{name} is empty (0 bytes). Restore it from a backup or pick another file.")
     if head.startswith(b"PK\x03\x04"):
@@ -85,17 +106,57 @@ def open_source(path: str) -> Source:
         return _open_ole(path, name)
     if path.lower().endswith((".csv", ".txt", ".tsv")):
         return _open_csv(path, name)
+    if _looks_like_html(path):
+        raise WorkbookError(
+            f"{name} is a web page (HTML) with a spreadsheet's name, as some programs export it, so "
+            "collector cannot read it. Open it in Excel and save it as .xlsx, then run collector on that file."
+        )
+    if _looks_like_csv(path):
+        raise WorkbookError(
+            f"{name} is a CSV text file with a spreadsheet's name, so collector cannot read it as one. "
+            "Rename it to end in .csv, or open it in Excel and save it as .xlsx."
+        )
     raise WorkbookError(
         f"{name} is not a spreadsheet collector can read. Save it from Excel as .xlsx and try again."
     )
 
 
+def _looks_like_csv(path: str) -> bool:
+    with open(path, "rb") as handle:
+        start = handle.read(4096)
+    try:
+        first_line = start.decode("utf-8-sig").splitlines()[0]
+    except (UnicodeDecodeError, IndexError):
+        return False
+    return first_line.isprintable() and any(mark in first_line for mark in ",;\t")
+
+
+def _looks_like_html(path: str) -> bool:
+    with open(path, "rb") as handle:
+        start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) and (
+        b"<html" in start or b"<table" in start)
+
+
+def _too_big(name: str, size: int, limit: int) -> WorkbookError:
+    return WorkbookError(
+        f"{name} holds {size / 1024**2:,.0f} MB of spreadsheet data, more than the {limit // 1024**2} MB "
+        "collector reads (about 200,000 invoices), so collector will not open it. Split it into smaller "
+        "workbooks, for example by moving paid invoices to an archive workbook."
+    )
+
+
 def _open_zip(path: str, name: str) -> Source:
+    if _declared_members(path) > MAX_MEMBERS:
+        raise WorkbookError(
+            f"{name} holds more than {MAX_MEMBERS:,} files inside it, far more than any tracking workbook, "
+            "so collector will not open it. If it is really yours, open it in Excel and save it again."
+        )
     try:
         archive = zipfile.ZipFile(path)
         names = set(archive.namelist())
         _refuse_bombs(archive, name)
-    except zipfile.BadZipFile:
+    except _DAMAGED_ZIP:
         raise WorkbookError(
             f"{name} is damaged (it is not a complete Excel file). Restore it from a backup, "
             "or open it in Excel and save it again."
@@ -111,14 +172,40 @@ def _open_zip(path: str, name: str) -> Source:
     else:
         raise WorkbookError(f"{name} is a zip file but not a spreadsheet. Save it from Excel as .xlsx.")
     date1904, names = _workbook_facts(archive) if kind in EXCEL_KINDS else (False, {})
+    if kind in EXCEL_KINDS:
+        _refuse_lying_string_count(archive, name)
+        _refuse_far_cells(archive, name)
+    else:
+        _refuse_far_ods_cells(archive, name)
     sheets = _calamine_sheets(path, name)
     if kind in EXCEL_KINDS:
         _attach_formula_loaders(path, sheets)
     return Source(path=path, kind=kind, sheets=sheets, date1904=date1904, defined_names=names)
 
 
+def _declared_members(path: str) -> int:
+    """How many files the zip's end record says it holds, read before zipfile builds its directory."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 65_557))
+        tail = handle.read()
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or end + 22 > len(tail):
+            return 0
+        count = struct.unpack_from("<H", tail, end + 10)[0]
+        locator = end - 20
+        if count == 0xFFFF and locator >= 0 and tail[locator:locator + 4] == b"PK\x06\x07":
+            offset = struct.unpack_from("<Q", tail, locator + 8)[0]
+            handle.seek(min(offset, size))
+            record = handle.read(56)
+            if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                count = struct.unpack_from("<Q", record, 32)[0]
+        return count
+
+
 def _refuse_bombs(archive: zipfile.ZipFile, name: str) -> None:
-    total = 0
+    total = xml = 0
     for info in archive.infolist():
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
@@ -127,6 +214,168 @@ def _refuse_bombs(archive: zipfile.ZipFile, name: str) -> None:
                 f"{name} unpacks to far more data than a tracking workbook holds, so collector "
                 "will not open it. If it is really yours, split it into smaller workbooks."
             )
+        if info.filename.lower().endswith((".xml", ".rels")):
+            xml += info.file_size
+    if xml > MAX_XML_BYTES:
+        raise _too_big(name, xml, MAX_XML_BYTES)
+
+
+# A cell that holds something (<c r="B7">, not the self-closing <c r="B7" s="1"/> of a formatted
+# empty cell), a row's r="7", and a cell or row with no r="..." at all (then positions are counted).
+_XLSX_FILLED_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]+)\$?([0-9]+)[\"'][^>]*(?<!/)>")
+_XLSX_NO_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row)(?=[\s/>])(?![^>]*\sr\s*=)")
+_XLSX_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_XLSX_REF = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]*)\$?([0-9]+)[\"']")
+
+
+_SST_COUNT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*([0-9]+)")
+
+
+def _refuse_lying_string_count(archive: zipfile.ZipFile, name: str) -> None:
+    """calamine reserves memory for as many shared strings as the part says it holds: a damaged
+    uniqueCount="4294967295" would abort the process. Each string takes at least 12 bytes of XML,
+    and below 20 million the reservation is harmless, so a count that is merely wrong is let through."""
+    for member in archive.infolist():
+        if member.filename.lower().endswith("sharedstrings.xml"):
+            try:
+                with archive.open(member) as stream:
+                    found = _SST_COUNT.search(stream.read(4096))
+            except _DAMAGED_ZIP:
+                continue
+            if found and int(found.group(1)) > max(member.file_size // 12, 20_000_000):
+                raise WorkbookError(
+                    f"{name} is damaged: its list of text values claims {int(found.group(1)):,} entries, far "
+                    "more than the file holds. Restore it from a backup, or open it in Excel and save it again."
+                )
+
+
+def _refuse_far_cells(archive: zipfile.ZipFile, name: str) -> None:
+    """calamine makes a full rectangle of every sheet: a stray cell at XFD1048576 would ask for
+    17 billion cells and abort the process, so each sheet's reach is measured from its XML first."""
+    for member in archive.infolist():
+        lowered = member.filename.lower()
+        if lowered.startswith("xl/worksheets/") and lowered.endswith(".xml") and lowered.count("/") == 2:
+            try:
+                rows, cols = _xlsx_extent(lambda: archive.open(member))
+            except _DAMAGED_ZIP:
+                continue  # calamine reports a damaged part in its own words
+            if rows * cols > MAX_SHEET_CELLS:
+                raise _far_cells(name, _sheet_title(archive, member.filename), rows, cols)
+
+
+def _tags(stream) -> Iterator[bytes]:
+    """The XML text in blocks cut just before a "<", so no tag is split between two blocks."""
+    tail = b""
+    while True:
+        block = stream.read(1 << 20)
+        if not block:
+            yield tail
+            return
+        text = tail + block
+        cut = text.rfind(b"<")
+        text, tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
+        tail = tail[-65_536:]  # no real tag is longer; a hostile one loses only itself
+        yield text
+
+
+def _xlsx_extent(open_part: Callable[[], IO[bytes]]) -> tuple[int, int]:
+    """(rows, columns) of the rectangle from A1 to the furthest cell holding something."""
+    from collector.formula import col_index
+
+    letters: set[bytes] = set()
+    numbers: set[bytes] = set()
+    with open_part() as stream:
+        for text in _tags(stream):
+            if _XLSX_NO_REF.search(text):
+                return _counted_extent(open_part)
+            for column, row in _XLSX_FILLED_CELL.findall(text):
+                letters.add(column)
+                numbers.add(row)
+    cols = max((col_index(c.decode("ascii")) + 1 for c in letters), default=0)
+    return max((int(n) for n in numbers), default=0), cols
+
+
+def _counted_extent(open_part: Callable[[], IO[bytes]]) -> tuple[int, int]:
+    """The slow way, tag by tag, for sheets whose cells or rows leave out r="..."."""
+    from collector.formula import col_index
+
+    rows = cols = row = col = 0
+    with open_part() as stream:
+        for text in _tags(stream):
+            for tag, attributes, empty in _XLSX_TAG.findall(text):
+                ref = _XLSX_REF.search(attributes)
+                if tag == b"row":
+                    row, col = (int(ref.group(2)) if ref and ref.group(2) else row + 1), 0
+                    continue
+                if ref and ref.group(1):
+                    col = col_index(ref.group(1).decode("ascii")) + 1
+                    row = int(ref.group(2)) if ref.group(2) else row
+                else:
+                    col += 1
+                if not empty:
+                    rows, cols = max(rows, row), max(cols, col)
+    return rows, cols
+
+
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
+_ODS_REPEAT = re.compile(rb"table:number-(?:rows|columns)-repeated\s*=\s*[\"']([0-9]{1,12})[\"']")
+
+
+def _refuse_far_ods_cells(archive: zipfile.ZipFile, name: str) -> None:
+    """The same for .ods, where one cell 'repeated' 16,384 times across a million rows is a few bytes."""
+    try:
+        with archive.open("content.xml") as stream:
+            text = stream.read()
+    except (KeyError, *_DAMAGED_ZIP):
+        return
+    sheet, rows, row_repeat, filled_rows, width, col, cols = "", 0, 1, 0, 0, 0, 0
+    for closing, tag, attributes, empty in _ODS_TAG.findall(text):
+        repeat = _ODS_REPEAT.search(attributes)
+        count = int(repeat.group(1)) if repeat else 1
+        if tag == b"table" and not closing:
+            found = re.search(rb"table:name\s*=\s*[\"']([^\"']*)", attributes)
+            sheet, rows, filled_rows, cols = (found.group(1).decode("utf-8", "replace") if found else ""), 0, 0, 0
+        elif tag == b"table-row" and not closing:
+            row_repeat, width, col = count, 0, 0
+        elif tag == b"table-row" and closing:
+            rows += row_repeat
+            if width:
+                filled_rows, cols = rows, max(cols, width)
+            if filled_rows * cols > MAX_SHEET_CELLS:
+                raise _far_cells(name, sheet, filled_rows, cols)
+        elif tag in (b"table-cell", b"covered-table-cell") and not closing:
+            col += count
+            if not empty or b"value-type" in attributes:
+                width = col
+
+
+def _far_cells(name: str, sheet: str, rows: int, cols: int) -> WorkbookError:
+    from collector.formula import col_letter
+
+    corner = f"{col_letter(max(cols, 1) - 1)}{rows}"
+    return WorkbookError(
+        f"{name} has something in its sheet '{sheet}' as far out as cell {corner}, which makes a grid "
+        f"of {rows * cols:,} cells, more than the {MAX_SHEET_CELLS:,} collector reads. Delete whatever is far "
+        "below or to the right of your data (Ctrl+End in Excel goes to it), save, and run collector again."
+    )
+
+
+def _sheet_title(archive: zipfile.ZipFile, part: str) -> str:
+    """The name the owner sees on the tab of a worksheet part, or the part's file name."""
+    from collector.package import Package
+
+    try:
+        package = Package(archive, "")
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        for element in root.iter():
+            if element.tag.rsplit("}", 1)[-1] == "sheet":
+                rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
+                if (package.related("xl/workbook.xml", rid) or "").lower() == part.lower():
+                    return element.get("name", "")
+    except Exception:  # the title is only for the message
+        pass
+    return part.rsplit("/", 1)[-1]
 
 
 def _workbook_facts(archive: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
@@ -146,6 +395,8 @@ def _workbook_facts(archive: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
 
 
 def _open_ole(path: str, name: str) -> Source:
+    if os.path.getsize(path) > MAX_BINARY_BYTES:
+        raise _too_big(name, os.path.getsize(path), MAX_BINARY_BYTES)
     with open(path, "rb") as handle:
         blob = handle.read(min(os.path.getsize(path), 4 * 1024**2))
     if "EncryptionInfo".encode("utf-16-le") in blob or b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d" in blob:
@@ -173,6 +424,11 @@ def _calamine_sheets(path: str, name: str) -> list[RawSheet]:
         return sheets
     except python_calamine.PasswordError:
         raise _password_error(name) from None
+    except python_calamine.WorksheetNotFound as error:
+        raise WorkbookError(
+            f"{name} is damaged: its sheet '{_short(error)}' is listed but missing from the file. Restore it "
+            "from a backup, or open it in Excel and save it again."
+        ) from None
     except Exception as error:  # calamine raises several types for damaged files
         if "password" in str(error).lower() or "encrypt" in str(error).lower():
             raise _password_error(name) from None
@@ -188,13 +444,24 @@ def _short(error: Exception) -> str:
 
 
 def _attach_formula_loaders(path: str, sheets: list[RawSheet]) -> None:
+    for sheet in sheets:
+        sheet._formula_loader = (lambda sheet_name=sheet.name: _formulas(path, sheet_name))
+
+
+def _formulas(path: str, sheet_name: str) -> dict[tuple[int, int], str]:
+    """A sheet's unsaved formulas; a part calamine could read but the XML parser refuses is the
+    file's fault (an entity declaration, damaged XML), so it becomes a WorkbookError."""
     from collector import xlsx_formulas
 
-    for sheet in sheets:
-        sheet._formula_loader = (lambda sheet_name=sheet.name: xlsx_formulas.sheet_formulas(path, sheet_name))
+    try:
+        return xlsx_formulas.sheet_formulas(path, sheet_name)
+    except ValueError as error:
+        raise WorkbookError(str(error).replace(path, os.path.basename(path))) from None
 
 
 def _open_csv(path: str, name: str) -> Source:
+    if os.path.getsize(path) > MAX_TEXT_BYTES:
+        raise _too_big(name, os.path.getsize(path), MAX_TEXT_BYTES)
     with open(path, "rb") as handle:
         raw = handle.read()
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -205,7 +472,15 @@ def _open_csv(path: str, name: str) -> Source:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        rows = [list(row) for row in reader]
+    except csv.Error:
+        raise WorkbookError(
+            f"{name} cannot be read as CSV: near line {reader.line_num} a value runs on for more than "
+            f"{csv.field_size_limit():,} characters, usually a quote mark that is never closed. Fix that "
+            "line, or open the file in Excel and save it as .xlsx."
+        ) from None
     sheet_name = os.path.splitext(name)[0]
     return Source(path=path, kind=".csv", sheets=[RawSheet(name=sheet_name, rows=rows)])
 

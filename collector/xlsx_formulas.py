@@ -41,7 +41,8 @@ def sheet_formulas(path: str, sheet_name: str) -> dict[tuple[int, int], str]:
                 return _unsaved_formulas(stream)
         except DefusedXmlException:
             raise ValueError(f"{path} declares XML entities, which collector refuses to read.") from None
-        except (ParseError, zipfile.BadZipFile, zlib.error, EOFError) as error:
+        except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                OSError, LookupError, UnicodeError) as error:  # LookupError: an unknown encoding="..."
             raise ValueError(f'{path} is damaged: the sheet "{sheet_name}" cannot be read ({error}).') from None
 
 
