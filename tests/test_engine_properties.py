@@ -1,4 +1,5 @@
 """Properties that must hold for any workbook, checked on generated ones."""
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -107,7 +108,9 @@ def rank(stage):
 @given(overdue_book(), st.integers(0, 150))
 def test_a_later_run_date_never_moves_a_customer_to_an_earlier_stage(b, later):
     first = assess(b, BASE)
-    second = assess(b, BASE + dt.timedelta(days=later))
+    # The first run's steps are in the log, as collector run writes them; nothing else happened.
+    logged = dataclasses.replace(b, contact_log=b.contact_log + contact_entries(first))
+    second = assess(logged, BASE + dt.timedelta(days=later))
     assert rank(second.accounts[0].stage) >= rank(first.accounts[0].stage)
     for before, after in zip(first.invoices, second.invoices):
         assert rank(after.stage) >= rank(before.stage)
