@@ -92,23 +92,35 @@ def cli() -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be done and write nothing at all.")
 @click.option("--force", is_flag=True, help="Write even though a lock file says the workbook is open "
               "(only when that lock file is left over from a crash).")
+@click.option("--out", "out", metavar="DIR", default=None,
+              help="Folder for the letters and email drafts (default: collector-output beside the workbook).")
+@click.option("--lang", "lang", metavar="CODE", default=None,
+              help="Write every document in this language (en, fr, ro, el, id, tl) instead of each customer's.")
+@click.option("--templates", "templates", metavar="DIR", default=None, type=click.Path(file_okay=False),
+              help="Use the templates in DIR before the built-in ones (default: a templates folder beside the workbook).")
 @_friendly
-def run(workbook: str, as_of: str | None, dry_run: bool, force: bool) -> None:
-    """The weekly job: work out every account and write the results into the workbook.
+def run(workbook: str, as_of: str | None, dry_run: bool, force: bool, out: str | None, lang: str | None,
+        templates: str | None) -> None:
+    """The weekly job: work out every account, write the results into the workbook and the week's letters.
 
     It adds computed columns to the invoice sheet, replaces the Aging, Actions and
     History tabs, records each step in the Contact Log and marks customers put on
-    credit hold. A backup is kept in the backups folder beside the workbook, and a
-    workbook open in Excel or LibreOffice is left alone.
+    credit hold. Letters (PDF, with one file to print them all), email drafts (.eml),
+    call sheets and statements go to collector-output/<date>/ beside the workbook. A
+    backup is kept in the backups folder, and a workbook open in Excel or
+    LibreOffice is left alone.
     """
+    from collector.render import DocumentError
+    from collector.report import run_summary
     from collector.safety import UnsafeToWrite
     from collector.weekly import run_week
-    from collector.report import run_summary
 
     day = _parse_as_of(as_of)
+    language = _language_option(lang)
+    render = _renderer(workbook, day, out, templates, language)
     try:
-        result = run_week(workbook, day, dry_run=dry_run, force=force, progress=_progress)
-    except UnsafeToWrite as error:
+        result = run_week(workbook, day, dry_run=dry_run, force=force, progress=_progress, render=render)
+    except (UnsafeToWrite, DocumentError) as error:
         raise Failure(str(error)) from None
     click.echo(run_summary(result), nl=False)
     if result.book.errors:
@@ -117,6 +129,45 @@ def run(workbook: str, as_of: str | None, dry_run: bool, force: bool) -> None:
 
 def _progress(message: str) -> None:
     click.echo(f"{message}...", err=True)
+
+
+def _language_option(text: str | None) -> str | None:
+    from collector.header import language_code
+
+    if not text:
+        return None
+    code = language_code(text)
+    if not code:
+        raise click.BadParameter(f"{text!r} is not a language collector knows; use en, fr, ro, el, id or tl.",
+                                 param_hint="--lang")
+    return code
+
+
+def _renderer(workbook: str, day: dt.date, out: str | None, templates: str | None, language: str | None):
+    """The documents step of the run: render into the week's output folder, showing progress."""
+
+    def render(book, assessment):
+        from collector.documents import render_documents
+
+        folder = output_folder(workbook, day, out or book.settings.output_folder)
+        _progress(f"Writing the letters and email drafts to {folder}")
+        with click.progressbar(length=max(1, len(assessment.actions)), label="Documents", file=sys.stderr,
+                               show_pos=True) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = max(1, total)
+                bar.update(done - bar.pos)
+
+            return render_documents(book, assessment, folder, templates_dir=templates, language=language,
+                                    progress=progress)
+
+    return render
+
+
+def output_folder(workbook: str, day: dt.date, base: str | None) -> str:
+    """collector-output/<date>/ beside the workbook, or <base>/<date>/ (a relative base is beside it too)."""
+    beside = os.path.dirname(os.path.abspath(workbook))
+    root = os.path.join(beside, os.path.expanduser(base)) if base else os.path.join(beside, "collector-output")
+    return os.path.join(root, day.isoformat())
 
 
 @cli.command()
@@ -178,6 +229,26 @@ def init(new_workbook: str) -> None:
         raise Failure(str(error)) from None
     click.echo(f"Created {new_workbook}. Fill in Settings and your invoices, then run: "
                f"collector check {_quote(new_workbook)}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@_friendly
+def templates(folder: str) -> None:
+    """Copy the built-in letter and email templates into FOLDER, to make them your own.
+
+    Put the folder beside your workbook and name it templates, or pass it to
+    collector run with --templates: any file you change there replaces the
+    built-in one of the same name, and the others stay as they are.
+    """
+    from collector.render import DocumentError, copy_templates
+
+    try:
+        written = copy_templates(folder)
+    except DocumentError as error:
+        raise Failure(str(error)) from None
+    click.echo(f"Copied {len(written)} template files into {folder}. Edit them, then run collector with "
+               f"--templates {_quote(folder)} (or keep the folder beside your workbook, named templates).")
 
 
 def _quote(path: str) -> str:

@@ -242,8 +242,7 @@ def _written_lines(result) -> list[str]:
                      f"on '{written.customers_sheet}'.")
     documents = result.documents
     if documents is not None:
-        lines.append(f"Documents in {_near(documents.folder, result.workbook)}" +
-                     (f"; print file {os.path.basename(documents.print_file)}" if documents.print_file else "") + ".")
+        lines.append(documents.summary().replace(documents.folder, _near(documents.folder, result.workbook)))
     return lines
 
 
