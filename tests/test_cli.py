@@ -112,9 +112,18 @@ def test_missing_file_is_a_usage_error_with_exit_2(tmp_path):
     assert result.output.endswith(f"Error: There is no file at {tmp_path / 'nope.xlsx'}. Check the name and the folder.\n")
 
 
-@pytest.mark.parametrize("command", ["check", "report", "init"])
+@pytest.mark.parametrize("command", ["run", "check", "report", "init", "templates"])
 def test_every_command_has_a_plain_help_paragraph(command):
     result = run(command, "--help")
     assert result.exit_code == 0
     summary = result.output.split("\n\n")[1].strip()
     assert len(summary) > 40 and summary[0].isupper()
+
+
+def test_templates_command_copies_the_built_in_set_and_refuses_to_overwrite(tmp_path):
+    target = tmp_path / "my-templates"
+    result = run("templates", target)
+    assert result.exit_code == 0 and result.output.startswith("Copied ")
+    assert (target / "letter.html").exists() and (target / "fr").is_dir()
+    again = run("templates", target)
+    assert again.exit_code == 1 and "already exist" in again.output
