@@ -98,9 +98,10 @@ def cli() -> None:
               help="Write every document in this language (en, fr, ro, el, id, tl) instead of each customer's.")
 @click.option("--templates", "templates", metavar="DIR", default=None, type=click.Path(file_okay=False),
               help="Use the templates in DIR before the built-in ones (default: a templates folder beside the workbook).")
+@click.option("--no-documents", is_flag=True, help="Update the workbook only; write no letters or drafts.")
 @_friendly
 def run(workbook: str, as_of: str | None, dry_run: bool, force: bool, out: str | None, lang: str | None,
-        templates: str | None) -> None:
+        templates: str | None, no_documents: bool) -> None:
     """The weekly job: work out every account, write the results into the workbook and the week's letters.
 
     It adds computed columns to the invoice sheet, replaces the Aging, Actions and
@@ -117,7 +118,7 @@ def run(workbook: str, as_of: str | None, dry_run: bool, force: bool, out: str |
 
     day = _parse_as_of(as_of)
     language = _language_option(lang)
-    render = _renderer(workbook, day, out, templates, language)
+    render = None if no_documents else _renderer(workbook, day, out, templates, language)
     try:
         result = run_week(workbook, day, dry_run=dry_run, force=force, progress=_progress, render=render)
     except (UnsafeToWrite, DocumentError) as error:

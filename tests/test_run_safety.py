@@ -73,7 +73,7 @@ def invoke(*args: object):
 
 
 def run(path: Path, *options: str):
-    return invoke("run", path, "--as-of", AS_OF, *options)
+    return invoke("run", path, "--as-of", AS_OF, "--no-documents", *options)
 
 
 def error_line(result) -> str:

@@ -25,8 +25,9 @@ AS_OF = D(2026, 11, 23)
 OWNED_TABS = {"Aging", "Actions", "History"}
 
 
-def run(path, as_of=AS_OF):
-    result = CliRunner().invoke(cli, ["run", str(path), "--as-of", as_of.isoformat()])
+def run(path, as_of=AS_OF, *options):
+    options = options or ("--no-documents",)  # the documents have their own tests; these are about the workbook
+    result = CliRunner().invoke(cli, ["run", str(path), "--as-of", as_of.isoformat(), *options])
     assert "Traceback" not in result.output, result.output
     return result
 
@@ -289,3 +290,18 @@ def test_libreoffice_opens_the_result_and_computes_the_same_aging_totals(tmp_pat
         row = totals[figures.currency]
         recomputed = [Decimal(repr(float(v))).quantize(Decimal("0.01")) for v in row[2:3 + len(figures.buckets)]]
         assert recomputed == [amount for _, amount in figures.buckets] + [figures.receivables]
+
+
+def test_actions_link_to_the_documents_written_for_the_week(tmp_path):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    result = run(path, AS_OF, "--out", "letters")
+    assert result.exit_code == 0 and "To print every letter at once" in result.output
+    sheet = openpyxl.load_workbook(path)["Actions"]
+    titles = [c.value for c in sheet[3]]
+    links = [sheet.cell(row=r, column=titles.index("Documents") + 1).hyperlink for r in range(4, 38)]
+    assert all(link is not None for link in links)
+    for link in links:
+        assert link.target.startswith("letters/2026-11-23/") and (tmp_path / link.target).is_file()
+    scripts = [sheet.cell(row=r, column=titles.index("Call Script") + 1).value for r in range(4, 38)
+               if sheet.cell(row=r, column=titles.index("Channel") + 1).value == "call"]
+    assert scripts and all(s and "second-notice" in s or "first-call" in s or "broken-promise" in s for s in scripts)
