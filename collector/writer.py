@@ -175,7 +175,7 @@ def _owner_date_format(sheet, layout: SheetLayout) -> str:
         column = layout.column(field_name)
         if column:
             cell = sheet.cell(row=layout.header_row + 1, column=column.index + 1)
-            if cell.is_date and cell.number_format:
+            if getattr(cell, "is_date", False) and cell.number_format:  # a merged cell has no format of its own
                 return cell.number_format
     return DATE_FORMAT
 
@@ -304,10 +304,12 @@ def _own_rows_of_the_day(sheet, header_row: int, columns: dict[str, int], as_of:
 
 
 def _last_filled_row(sheet, header_row: int) -> int:
+    """The last row holding anything of the owner's, merged areas included (they cannot be written into)."""
+    merged = max((r.max_row for r in sheet.merged_cells.ranges), default=header_row)
     for row in range(sheet.max_row, header_row, -1):
         if any(c.value not in (None, "") for c in sheet[row]):
-            return row
-    return header_row
+            return max(row, merged)
+    return max(header_row, merged)
 
 
 def _write_log_row(sheet, row: int, columns: dict[str, int], entry: ContactEntry) -> None:
