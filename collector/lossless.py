@@ -1,0 +1,1310 @@
+"""Writing the week's results by editing the workbook package, so nothing of the owner's is lost.
+
+Same results as collector.writer, written differently: instead of loading the
+workbook into openpyxl and saving a new file (which drops shapes, sparklines,
+slicers, threaded comments, custom XML and cached formula results), this
+editor changes only the parts collector owns:
+
+- the owner's sheets (Invoices, Contact Log, Customers): only the cells
+  collector owns, by text surgery on the sheet part (collector.sheet_xml);
+- collector's own tabs (Aging, Actions, History): filled by writer.py's own
+  functions, and moved in as whole parts (sheet, drawing, charts, comments)
+  with their styles appended to the owner's. The cells go straight to XML
+  (_TabSheet); the rest (charts, filters, print setup, validations, notes)
+  through an empty openpyxl sheet, which is fast whatever the tab's size;
+- the bookkeeping that must stay consistent: workbook.xml's sheet list and
+  defined names, relationships, content types, app.xml's sheet titles,
+  styles.xml (appended, never renumbered), table ranges, calcChain.
+
+Every other part is copied as its original compressed bytes. A package the
+editor cannot handle (strict OOXML, ZIP64, encryption, a formula it would
+break) falls back to writer.write_results, whose output the fidelity check
+then judges as before.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Mapping, Optional, Sequence
+
+import openpyxl
+import python_calamine
+from openpyxl.comments import Comment
+from openpyxl.utils import quote_sheetname
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+from collector import header, writer
+from collector.assessment import CASH_ONLY, Assessment
+from collector.model import Book, ContactEntry, SheetLayout
+from collector.sheet_xml import KEEP_VALUE, SheetEdit, column_index, column_letter, number_text
+from collector.style_xml import Node, Styles
+from collector.writer import (ACTIONS, AGING, COLLECTOR, COMPUTED_NAME, COMPUTED_NOTE, CONTACT_LOG, DATE_FORMAT,
+                              HISTORY, LOG_HEADERS, MONEY_FORMAT, OWNED_SHEETS, Written)
+from collector.xlsx_edit import (MAIN_NS, REL, RELATIONSHIPS_NS, WORKSHEET_CONTENT, WORKSHEET_TYPE, XML_DECLARATION,
+                                 EditablePackage, Unsupported, add_relationship, attributes, local_attribute, escape_attribute,
+                                 escape_text, find_element, free_rel_id, insert_child, insert_in_order, prefix_for,
+                                 qualified, rels_name, relationships, remove_relationships, set_attribute)
+
+COMMENTS_TYPE = REL + "comments"
+VML_TYPE = REL + "vmlDrawing"
+TABLE_TYPE = REL + "table"
+CALC_CHAIN_TYPE = REL + "calcChain"
+STYLES_TYPE = REL + "styles"
+COMPUTED_COLOR = "FFDDEBF7"
+HEADER_COLOR = "FF1F4E78"
+# What follows <definedNames> in workbook.xml, in schema order.
+_AFTER_DEFINED_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                        "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+_OWNER_COMMENT_SKIP = "skip"
+
+
+def write_results_lossless(source_path: str, target_path: str, book: Book, assessment: Assessment,
+                           log_entries: Sequence[ContactEntry],
+                           links: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+                           call_scripts: Mapping[str, str] | None = None, notes: Mapping[str, str] | None = None,
+                           keep_vba: bool = False) -> Written:
+    """Add this run's results to the workbook at source_path, save to target_path, change nothing else."""
+    with open(source_path, "rb") as stream:
+        data = stream.read()
+    try:
+        package = EditablePackage(data)
+        editor = _Editor(package, data, book, assessment)
+        written = editor.write(log_entries, links or {}, call_scripts or {}, notes or {})
+    except Unsupported:
+        return writer.write_results(source_path, target_path, book, assessment, log_entries, links, call_scripts,
+                                    notes, keep_vba=keep_vba)
+    package.save(target_path)
+    return written
+
+
+# --- the workbook part --------------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    name: str
+    sheet_id: int
+    rel_id: str
+    part: str  # "" for a sheet whose part is missing
+    is_worksheet: bool
+    tag: str  # the <sheet> element as written
+    new: bool = False
+
+
+@dataclass(frozen=True)
+class _Name:
+    name: str
+    local: Optional[int]
+    text: str  # the whole <definedName> element as written
+
+
+class _Workbook:
+    """workbook.xml and its relationships, with the edits collector makes to them."""
+
+    def __init__(self, package: EditablePackage) -> None:
+        self.package = package
+        self.part = next((r.part for r in package.relationships("") if r.type.endswith("/officeDocument")
+                          and not r.external), "xl/workbook.xml")
+        if not package.exists(self.part):
+            raise Unsupported("the package has no workbook part")
+        self.xml = package.text(self.part)
+        prefix = prefix_for(self.xml, MAIN_NS)
+        self.r_prefix = prefix_for(self.xml, RELATIONSHIPS_NS)
+        if prefix is None:
+            raise Unsupported("workbook.xml is not transitional SpreadsheetML")
+        self.prefix = prefix
+        self.rels_xml = package.text(rels_name(self.part))
+        self.rels = {r.id: r for r in relationships(self.rels_xml, self.part)}
+        self.sheets = self._sheets()
+        properties = find_element(self.xml, prefix, "workbookPr")
+        self.date1904 = bool(properties) and (attributes(self.xml[properties[0]:properties[1]]).get("date1904")
+                                              in ("1", "true"))
+        self.names = self._names()
+        self.removed_names: set[str] = set()
+        self.added_names: list[str] = []
+
+    def _sheets(self) -> list[_Sheet]:
+        place = find_element(self.xml, self.prefix, "sheets")
+        if place is None:
+            raise Unsupported("workbook.xml has no sheets")
+        found = []
+        tag = qualified(self.prefix, "sheet")
+        for match in re.finditer(r"<%s(?=[\s/>])[^>]*?(?:/>|>\s*</%s>)" % (re.escape(tag), re.escape(tag)),
+                                 self.xml[place[1]:place[2]]):
+            values = attributes(match.group(0).split(">")[0])
+            rel_id = local_attribute(match.group(0).split(">")[0], "id") or ""
+            rel = self.rels.get(rel_id)
+            part = rel.part if rel and not rel.external and self.package.exists(rel.part) else ""
+            found.append(_Sheet(values.get("name", ""), int(values.get("sheetId", "0") or 0), rel_id,
+                                self.package.name(part) or "" if part else "",
+                                bool(rel) and rel.type == WORKSHEET_TYPE, match.group(0)))
+        return found
+
+    def _names(self) -> list[_Name]:
+        place = find_element(self.xml, self.prefix, "definedNames")
+        if place is None:
+            return []
+        tag = qualified(self.prefix, "definedName")
+        names = []
+        for match in re.finditer(r"<%s(?=[\s/>])[^>]*?(?:/>|>.*?</%s>)" % (re.escape(tag), re.escape(tag)),
+                                 self.xml[place[1]:place[2]], re.DOTALL):
+            values = attributes(match.group(0).split(">")[0])
+            local = values.get("localSheetId")
+            names.append(_Name(values.get("name", ""), int(local) if local and local.isdigit() else None,
+                               match.group(0)))
+        return names
+
+    def sheet(self, name: str) -> Optional[_Sheet]:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def index(self, name: str) -> int:
+        return next(i for i, s in enumerate(self.sheets) if s.name == name)
+
+    def related(self, kind: str) -> Optional[str]:
+        return next((r.part for r in self.rels.values() if r.type == kind and not r.external), None)
+
+    def name_value(self, name: str) -> Optional[str]:
+        for item in self.names:
+            if item.name == name:
+                return _unescape(re.sub(r"^<[^>]*>|</[^>]*>$", "", item.text))
+        return None
+
+    # changes
+
+    def add_sheet(self, name: str, part: str) -> _Sheet:
+        sheet_id = max([s.sheet_id for s in self.sheets] + [0]) + 1
+        rel_id = free_rel_id(self.rels_xml)
+        self.rels_xml = add_relationship(self.rels_xml, rel_id, WORKSHEET_TYPE, "/" + part)
+        relationship = (f'{self.r_prefix}:id="{rel_id}"' if self.r_prefix
+                        else f'xmlns:r="{RELATIONSHIPS_NS}" r:id="{rel_id}"')
+        tag = (f'<{qualified(self.prefix, "sheet")} name="{escape_attribute(name)}" sheetId="{sheet_id}" '
+               f'{relationship}/>')
+        sheet = _Sheet(name, sheet_id, rel_id, part, True, tag, new=True)
+        self.sheets.append(sheet)
+        return sheet
+
+    def retarget(self, sheet: _Sheet, part: str) -> None:
+        """Point an existing sheet's relationship at a new part."""
+        pattern = re.compile(r"<(?:[\w.-]+:)?Relationship(?=[\s/>])[^>]*>")
+
+        def swap(match: re.Match) -> str:
+            tag = match.group(0)
+            if attributes(tag).get("Id") != sheet.rel_id:
+                return tag
+            return set_attribute(tag, "Target", "/" + part)
+
+        self.rels_xml = pattern.sub(swap, self.rels_xml)
+        sheet.part = part
+
+    def remove_names(self, predicate: Callable[[_Name], bool]) -> None:
+        for item in self.names:
+            if predicate(item):
+                self.removed_names.add(item.text)
+
+    def add_name(self, name: str, value: str, local: Optional[int] = None, hidden: bool = False) -> None:
+        scope = f' localSheetId="{local}"' if local is not None else ""
+        flag = ' hidden="1"' if hidden else ""
+        self.added_names.append(f'<{qualified(self.prefix, "definedName")} name="{escape_attribute(name)}"'
+                                f'{scope}{flag}>{escape_text(value)}</{qualified(self.prefix, "definedName")}>')
+
+    def text(self) -> str:
+        xml = self.xml
+        new = "".join(s.tag for s in self.sheets if s.new)
+        if new:
+            xml = insert_child(xml, find_element(xml, self.prefix, "sheets"), self.prefix, "sheets", new)
+        place = find_element(xml, self.prefix, "definedNames")
+        if place is not None:
+            inner = xml[place[1]:place[2]]
+            for text in self.removed_names:
+                inner = inner.replace(text, "", 1)
+            closing = f"</{qualified(self.prefix, 'definedNames')}>"
+            if place[1] == place[2]:  # <definedNames/>
+                body = "".join(self.added_names)
+                opening = xml[place[0]:place[1] - 2].rstrip() + ">"
+                xml = xml[:place[0]] + (opening + body + closing if body else "") + xml[place[2]:]
+            else:
+                inner = inner[:-len(closing)] + "".join(self.added_names) + closing
+                if re.fullmatch(r"\s*" + re.escape(closing), inner):
+                    xml = xml[:place[0]] + xml[place[2]:]  # an empty <definedNames> is invalid
+                else:
+                    xml = xml[:place[1]] + inner + xml[place[2]:]
+        elif self.added_names:
+            tag = qualified(self.prefix, "definedNames")
+            xml = insert_in_order(xml, self.prefix, f"<{tag}>{''.join(self.added_names)}</{tag}>",
+                                  _AFTER_DEFINED_NAMES, "workbook")
+        return xml
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text)
+
+
+# --- the editor ---------------------------------------------------------------------------------
+
+
+class _Editor:
+    def __init__(self, package: EditablePackage, data: bytes, book: Book, assessment: Assessment) -> None:
+        self.package = package
+        self.data = data
+        self.book = book
+        self.assessment = assessment
+        self.workbook = _Workbook(package)
+        self.styles_part = self.workbook.related(STYLES_TYPE)
+        if not self.styles_part or not package.exists(self.styles_part):
+            raise Unsupported("the workbook has no styles part")
+        self.styles = Styles(package.text(self.styles_part))
+        self.date1904 = self.workbook.date1904
+        self.written = Written()
+        self.edits: dict[str, SheetEdit] = {}  # part -> edit of an owner sheet
+        self.overrides: dict[str, str] = {}
+        self.removed_parts: set[str] = set()
+        self.taken: set[str] = set()
+        self.notes: dict[str, dict[str, str]] = {}  # sheet name -> cell -> note
+        self.notes_mode: dict[str, str] = {}  # sheet -> "new", "merge" or "skip"
+        self.merge_into: dict[str, tuple[str, str, set[str]]] = {}  # sheet -> comments, vml, cells with notes
+        self._grids: Optional[python_calamine.CalamineWorkbook] = None
+        self.old_sheet_names = [s.name for s in self.workbook.sheets if s.is_worksheet]
+
+    # helpers
+
+    def grid(self, name: str) -> list[list[object]]:
+        if self._grids is None:
+            self._grids = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        try:
+            return self._grids.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as error:  # an unreadable sheet must not look empty: rows would be overwritten
+            raise Unsupported(f"the sheet {name} could not be read: {error}") from None
+
+    def edit(self, sheet: _Sheet) -> SheetEdit:
+        if not sheet.is_worksheet or not sheet.part:
+            raise Unsupported(f"the sheet {sheet.name} is not a worksheet collector can edit")
+        if sheet.part not in self.edits:
+            self.edits[sheet.part] = SheetEdit(self.package.text(sheet.part), self.date1904)
+        return self.edits[sheet.part]
+
+    def font(self, bold: bool = False, italic: bool = False, color: Optional[str] = None) -> int:
+        """The owner's default font, made bold/italic/coloured, so collector's cells match the workbook."""
+        base = self.styles.font(0) or Node("font", (), (Node("sz", (("val", "11"),)), Node("name", (("val", "Calibri"),))))
+        children = [c for c in base.children if c.tag not in ("b", "i", "color")]
+        extra = ([Node("b")] if bold else []) + ([Node("i")] if italic else [])
+        if color:
+            extra.append(Node("color", (("rgb", color),)))
+        else:
+            extra += [c for c in base.children if c.tag == "color"]
+        return self.styles.add_font(Node("font", base.attrs, tuple(extra + children)))
+
+    def fill(self, color: str) -> int:
+        return self.styles.add_fill(Node("fill", (), (Node("patternFill", (("patternType", "solid"),), (
+            Node("fgColor", (("rgb", color),)), Node("bgColor", (("indexed", "64"),)))),)))
+
+    def xf(self, number_format: int = 0, font: int = 0, fill: int = 0, wrap: bool = False) -> int:
+        attrs = [("numFmtId", str(number_format)), ("fontId", str(font)), ("fillId", str(fill)), ("borderId", "0"),
+                 ("xfId", "0")]
+        attrs += [(name, "1") for name, used in (("applyNumberFormat", number_format), ("applyFont", font),
+                                                   ("applyFill", fill), ("applyAlignment", wrap)) if used]
+        children = (Node("alignment", (("vertical", "center"), ("wrapText", "1"))),) if wrap else ()
+        return self.styles.add_cell_xf(Node("xf", tuple(attrs), children))
+
+    # the run
+
+    def write(self, log_entries, links, call_scripts, notes) -> Written:
+        self._remove_owned_tabs()
+        self._plan_notes()
+        self._write_invoice_columns()
+        self._write_contact_log(log_entries)
+        self._write_credit_status()
+        self._write_owned_tabs(links, call_scripts, notes)
+        self._finish()
+        return self.written
+
+    # step 0: what collector put there last time goes first, so names come out the same every run
+
+    def _remove_owned_tabs(self) -> None:
+        owned = [s for s in self.workbook.sheets if s.name in OWNED_SHEETS]
+        for sheet in owned:
+            if sheet.part and not sheet.is_worksheet:
+                raise Unsupported(f"'{sheet.name}' is not a worksheet")
+            if sheet.part:
+                self._remove_closure(sheet.part)
+        local = {self.workbook.index(s.name) for s in owned}
+        self.workbook.remove_names(lambda n: n.name == COMPUTED_NAME or
+                                   (n.name.startswith("_xlnm.") and n.local in local))
+
+    def _remove_closure(self, root: str) -> None:
+        """Delete a part and every part only it refers to (drawings, charts, comments, their rels)."""
+        closure, queue = [], [root]
+        while queue:
+            part = queue.pop(0)
+            if part.lower() in {p.lower() for p in closure} or not self.package.exists(part):
+                continue
+            closure.append(self.package.name(part))
+            queue += [r.part for r in self.package.relationships(part) if not r.external]
+        inside = {p.lower() for p in closure}
+        used_elsewhere = set()
+        for part in self.package.parts():
+            if not part.endswith(".rels"):
+                continue
+            source = _rels_source(part)
+            if source.lower() in inside:
+                continue
+            used_elsewhere |= {r.part.lower() for r in relationships(self.package.text(part), source) if not r.external}
+        for part in closure:
+            if part.lower() in used_elsewhere and part.lower() != root.lower():
+                continue
+            self.package.delete(part)
+            self.package.delete(rels_name(part))
+            self.removed_parts.add(part)
+
+    def _plan_notes(self) -> None:
+        """Header notes go on a sheet with no comments yet, or replace collector's own notes there."""
+        for layout in self._note_layouts():
+            sheet = self.workbook.sheet(layout.name)
+            if sheet is None or not sheet.part:
+                continue
+            rels = self.package.relationships(sheet.part)
+            comments = [r for r in rels if r.type == COMMENTS_TYPE]
+            vml = [r for r in rels if r.type == VML_TYPE]
+            edit = self.edit(sheet)
+            drawing = edit.legacy_drawing_id()
+            if not comments and not drawing and not vml:
+                self.notes_mode[sheet.name] = "new"
+                continue
+            if len(comments) == 1 and len(vml) == 1 and drawing == vml[0].id and \
+                    _only_collector_notes(self.package, comments[0].part, vml[0].part):
+                for rel in comments + vml:
+                    self.package.delete(rel.part)
+                    self.package.delete(rels_name(rel.part))
+                    self.removed_parts.add(rel.part)
+                rels_part = rels_name(sheet.part)
+                self.package.write(rels_part, remove_relationships(self.package.text(rels_part),
+                                                                   [r.id for r in comments + vml]))
+                edit.set_legacy_drawing(None)
+                self.notes_mode[sheet.name] = "new"
+            elif len(comments) == 1 and len(vml) == 1 and drawing == vml[0].id and \
+                    _mergeable(self.package, comments[0].part, vml[0].part):
+                comments_xml, vml_xml = _without_collector_notes(self.package.text(comments[0].part),
+                                                                 self.package.text(vml[0].part))
+                self.package.write(comments[0].part, comments_xml)
+                self.package.write(vml[0].part, vml_xml)
+                self.notes_mode[sheet.name] = "merge"
+                self.merge_into[sheet.name] = (comments[0].part, vml[0].part, _comment_refs(comments_xml))
+            else:
+                self.notes_mode[sheet.name] = _OWNER_COMMENT_SKIP
+
+    def _note_layouts(self) -> list[SheetLayout]:
+        layouts = list(self.book.layouts[:1])
+        customers = self._customers_layout()
+        if customers is not None:
+            layouts.append(customers)
+        return layouts
+
+    def _customers_layout(self) -> Optional[SheetLayout]:
+        return next((l for l in self.book.layouts[1:] if header.sheet_kind(l.name) == "customers"), None)
+
+    def _note(self, sheet: str, row: int, column: int) -> None:
+        reference = f"{column_letter(column)}{row}"
+        mode = self.notes_mode.get(sheet)
+        if mode == "new" or (mode == "merge" and reference not in self.merge_into[sheet][2]):
+            self.notes.setdefault(sheet, {})[reference] = COMPUTED_NOTE
+
+    # step 1: the computed columns right of the invoices
+
+    def _write_invoice_columns(self) -> None:
+        layout = self.book.layouts[0]
+        sheet = self.workbook.sheet(layout.name)
+        if sheet is None:
+            raise Unsupported("the invoice sheet is not in the workbook")
+        edit = self.edit(sheet)
+        columns = writer.computed_columns(layout)
+        start = self._computed_start(sheet.name, edit, layout)
+        header_row = layout.header_row
+        end = start + len(columns) - 1
+        if start + len(columns) + 1 > 16384:
+            raise Unsupported("the invoice sheet has no free columns left for collector's")
+        edit.clear(header_row, start, start + len(columns) + 1)
+        fill = self.fill(COMPUTED_COLOR)
+        heading = self.xf(font=self.font(bold=True, italic=True), fill=fill, wrap=True)
+        kinds = {"date": self.xf(self._owner_date_format(edit, layout), fill=fill),
+                 "money": self.xf(self.styles.number_format(MONEY_FORMAT), fill=fill),
+                 "int": self.xf(fill=fill), "text": self.xf(fill=fill)}
+        for offset, column in enumerate(columns):
+            edit.set(header_row, start + offset, column.header, heading)
+            self._note(sheet.name, header_row, start + offset)
+        edit.set_widths({start + offset: max(12, len(c.header) + 3) for offset, c in enumerate(columns)})
+        styles = [(start + offset, kinds[column.kind]) for offset, column in enumerate(columns)]
+        for result in self.assessment.invoices:
+            values = writer._computed_values(result, columns)
+            edit.set_row(result.invoice.row, {column: (value, style) for (column, style), value in zip(styles, values)})
+        reference = (f"{quote_sheetname(sheet.name)}!${column_letter(start)}${header_row}:"
+                     f"${column_letter(end)}${header_row}")
+        self.workbook.add_name(COMPUTED_NAME, reference, hidden=True)
+        self._grow_tables(sheet, header_row, start, end, columns)
+        self.written.computed_range = f"{sheet.name}!{column_letter(start)}:{column_letter(end)}"
+        self.written.computed_columns = (start, max(end, start + len(columns) + 1))
+        self.written.invoice_sheet = sheet.name
+
+    def _computed_start(self, name: str, edit: SheetEdit, layout: SheetLayout) -> int:
+        value = self.workbook.name_value(COMPUTED_NAME) or ""
+        match = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^!']+))!\$?([A-Z]{1,3})\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?",
+                             value.strip())
+        if match and (match.group(1) or "").replace("''", "'") + (match.group(2) or "") == name:
+            return column_index(match.group(3))
+        sheet = self.workbook.sheet(name)
+        noted = set()
+        for rel in self.package.relationships(sheet.part):
+            if rel.type == COMMENTS_TYPE and self.package.exists(rel.part):
+                noted |= _comment_refs(self.package.text(rel.part))
+        return max(edit.max_column(noted), layout.width, 1) + 1
+
+    def _owner_date_format(self, edit: SheetEdit, layout: SheetLayout) -> int:
+        for field_name in ("invoice_date", "due_date"):
+            column = layout.column(field_name)
+            if column:
+                row, index = layout.header_row + 1, column.index + 1
+                style = edit.cell_style(row, index)
+                if edit.cell_is_number(row, index) and self.styles.is_date_style(style):
+                    xf = self.styles.cell_xf(style)
+                    return int(xf.attr("numFmtId", "0"))
+        return self.styles.number_format(DATE_FORMAT)
+
+    def _grow_tables(self, sheet: _Sheet, header_row: int, start: int, end: int, columns) -> None:
+        """An Excel Table over the invoice list grows to take in the computed columns."""
+        for rel in self.package.relationships(sheet.part):
+            if rel.type != TABLE_TYPE or rel.external or not self.package.exists(rel.part):
+                continue
+            xml = self.package.text(rel.part)
+            grown = _grown_table(xml, header_row, start, end, [c.header for c in columns])
+            if grown != xml:
+                self.package.write(rel.part, grown)
+
+    # step 2: the Contact Log
+
+    def _write_contact_log(self, entries: Sequence[ContactEntry]) -> None:
+        sheet = next((s for s in self.workbook.sheets if s.is_worksheet and header.sheet_kind(s.name) == "contact_log"),
+                     None)
+        if sheet is None:
+            sheet = self._new_contact_log()
+            grid = [list(LOG_HEADERS)]
+        else:
+            grid = self.grid(sheet.name)
+        edit = self.edit(sheet)
+        self.written.log_sheet = sheet.name
+        header_row, columns = self._log_columns(sheet.name, edit, grid)
+        as_of = self.assessment.as_of
+        reusable = [r for r in range(header_row + 1, len(grid) + 1)
+                    if _is_collector(_value(grid, r, columns["by"])) and _day(_value(grid, r, columns["invoice_date"])) == as_of]
+        next_row = _last_filled_row(grid, header_row) + 1
+        rows = []
+        for entry in entries:
+            row = reusable.pop(0) if reusable else next_row
+            if row == next_row:
+                next_row += 1
+            values = {"invoice_date": entry.date, "customer": entry.customer_key, "invoice_no": ", ".join(entry.invoices),
+                      "channel": entry.channel, "step": entry.step, "notes": entry.note, "by": COLLECTOR}
+            for name, value in values.items():
+                edit.set(row, columns[name], value)
+            rows.append(row)
+        for row in reusable:
+            for column in columns.values():
+                edit.set(row, column, None)
+            rows.append(row)
+        date_format = self.styles.number_format(DATE_FORMAT)
+        dates = {row: entry.date for entry, row in zip(entries, rows)}
+        for row in rows:
+            column = columns["invoice_date"]
+            style = self.styles.derived_xf(edit.cell_style(row, column), numFmtId=str(date_format),
+                                           applyNumberFormat="1")
+            edit.set(row, column, dates.get(row), style)
+        self.written.log_rows.extend(rows)
+
+    def _new_contact_log(self) -> _Sheet:
+        self.written.log_created = True
+        part = self.package.free_name("xl/worksheets/sheet{}.xml", self.taken)
+        heading = self.xf(font=self.font(bold=True, color="FFFFFFFF"), fill=self.fill(HEADER_COLOR))
+        widths = (12, 28, 18, 10, 22, 60, 14, 16, 12)
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
+        cells = "".join(f'<c r="{column_letter(i)}1" s="{heading}" t="inlineStr"><is><t>{escape_text(t)}</t></is></c>'
+                        for i, t in enumerate(LOG_HEADERS, 1))
+        xml = (XML_DECLARATION + f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{RELATIONSHIPS_NS}">'
+               f'<dimension ref="A1:{column_letter(len(LOG_HEADERS))}1"/><sheetViews><sheetView workbookViewId="0">'
+               '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+               '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+               f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData><row r="1">{cells}</row>'
+               '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+               '</worksheet>')
+        self.package.write(part, xml)
+        self.overrides[part] = WORKSHEET_CONTENT
+        return self.workbook.add_sheet(CONTACT_LOG, part)
+
+    def _log_columns(self, name: str, edit: SheetEdit, grid) -> tuple[int, dict[str, int]]:
+        best_row, best = 1, {}
+        for r in range(1, min(len(grid), 60) + 1):
+            found = {}
+            for c, value in enumerate(grid[r - 1], start=1):
+                if isinstance(value, str):
+                    field_name, _ = header.field_for(value, "contact_log")
+                    if field_name and field_name not in found:
+                        found[field_name] = c
+            if len(found) > len(best):
+                best_row, best = r, found
+        needed = {"invoice_date": "Date", "customer": "Customer", "invoice_no": "Invoice No", "channel": "Channel",
+                  "step": "Step", "notes": "Note", "by": "By"}
+        last_column = edit.max_column()
+        bold = None
+        for field_name, title in needed.items():
+            if field_name not in best:
+                column = last_column + 1 if best or len(grid) > 1 else len(best) + 1
+                bold = bold if bold is not None else self.xf(font=self.font(bold=True))
+                edit.set(best_row, column, title, bold)
+                last_column = max(last_column, column)
+                self.written.touch(name, f"{column_letter(column)}{best_row}")
+                best[field_name] = column
+        return best_row, best
+
+    # step 3: Credit Status on the Customers sheet
+
+    def _write_credit_status(self) -> None:
+        layout = self._customers_layout()
+        if layout is None:
+            return
+        sheet = self.workbook.sheet(layout.name)
+        if sheet is None:
+            return
+        edit = self.edit(sheet)
+        grid = self.grid(sheet.name)
+        written = self.written
+        last_column = [max(edit.max_column(), layout.width)]
+
+        def add_header(title: str) -> int:
+            column = last_column[0] + 1
+            last_column[0] = column
+            edit.set(layout.header_row, column, title, self.xf(font=self.font(bold=True)))
+            edit.set_widths({column: max(14, len(title) + 4)})
+            written.touch(sheet.name, f"{column_letter(column)}{layout.header_row}")
+            return column
+
+        status_column = layout.column("credit_status")
+        column = status_column.index + 1 if status_column else add_header("Credit Status")
+        found = [c for c, v in enumerate(grid[layout.header_row - 1] if len(grid) >= layout.header_row else [], 1)
+                 if isinstance(v, str) and v.strip().casefold() == "credit reason"]
+        reason_column = found[0] if found else add_header("Credit Reason")
+        heading_style = (self.xf(font=self.font(bold=True)) if not found
+                         else edit.cell_style(layout.header_row, reason_column))
+        heading = self.styles.derived_xf(heading_style, fillId=str(self.fill(COMPUTED_COLOR)), applyFill="1")
+        edit.set(layout.header_row, reason_column, KEEP_VALUE if found else "Credit Reason", heading)
+        written.touch(sheet.name, f"{column_letter(reason_column)}{layout.header_row}")
+        self._note(sheet.name, layout.header_row, reason_column)
+        for account in self.assessment.accounts:
+            row = account.customer.row
+            if not row:
+                continue
+            status_ref, reason_ref = f"{column_letter(column)}{row}", f"{column_letter(reason_column)}{row}"
+            written.touch(sheet.name, reason_ref)
+            status, reason = _value(grid, row, column), _value(grid, row, reason_column)
+            for target in (column, reason_column):
+                if edit.has_shared_formula_master(row, target):
+                    raise Unsupported("a credit cell holds a shared formula other cells rely on")
+            if account.credit_status == CASH_ONLY:
+                if str(status or "").strip().casefold() != CASH_ONLY.casefold():
+                    edit.set(row, column, CASH_ONLY)
+                    written.credit_cells.append(status_ref)
+                    written.touch(sheet.name, status_ref)
+                edit.set(row, reason_column, account.credit_reason)
+            elif reason not in (None, ""):
+                edit.set(row, column, None)
+                edit.set(row, reason_column, None)
+                written.credit_cells.append(status_ref)
+                written.touch(sheet.name, status_ref)
+        written.customers_sheet = sheet.name
+
+    # step 4: collector's own tabs, built by writer.py in a scratch workbook and moved in whole
+
+    def _write_owned_tabs(self, links, call_scripts, notes) -> None:
+        scratch = openpyxl.Workbook()
+        scratch.remove(scratch.active)
+        if self.date1904:
+            scratch.epoch = CALENDAR_MAC_1904
+        tabs = {AGING: _TabSheet(scratch.create_sheet(AGING)), ACTIONS: _TabSheet(scratch.create_sheet(ACTIONS))}
+        writer._fill_aging(tabs[AGING], self.book, self.assessment)
+        writer._fill_actions(tabs[ACTIONS], self.assessment, links, call_scripts, notes)
+        history = writer._history_rows(_HistoryView(self._history_grid()), self.assessment)
+        tabs[HISTORY] = _TabSheet(scratch.create_sheet(HISTORY))
+        writer._fill_history(tabs[HISTORY], history)
+        note_sheets = {}
+        for number, (name, cells) in enumerate(sorted(self.notes.items()), start=1):
+            holder = scratch.create_sheet(f"Notes {number}")
+            for reference, text in sorted(cells.items()):
+                holder[reference].comment = Comment(text, COLLECTOR, width=260, height=90)
+            note_sheets[name] = holder.title
+        buffer = io.BytesIO()
+        scratch.save(buffer)
+        source = _Scratch(EditablePackage(buffer.getvalue()))
+        mapper = _StyleMapper(Styles(source.package.text(source.styles_part)), self.styles)
+        for title in (AGING, ACTIONS, HISTORY):
+            self._transplant_tab(source, title, tabs[title], mapper)
+            self.written.sheets_replaced.append(title)
+        for name, holder in note_sheets.items():
+            if self.notes_mode.get(name) == "merge":
+                self._merge_notes(source, holder, *self.merge_into[name][:2])
+            else:
+                self._transplant_notes(source, holder, self.workbook.sheet(name))
+
+    def _history_grid(self) -> list[list[object]]:
+        existing = self.workbook.sheet(HISTORY)
+        return self.grid(HISTORY) if existing is not None else []
+
+    def _transplant_tab(self, source: "_Scratch", title: str, sheet_object, mapper: "_StyleMapper") -> None:
+        scratch_part = source.sheet_part(title)
+
+        def adapt(xml: str) -> str:
+            xml = mapper.sheet(xml)
+            xml = re.sub(r'\stabSelected="1"', "", xml)
+            cells, extent = sheet_object.render(self.styles, self.date1904)
+            xml = re.sub(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", lambda m: cells, xml, count=1, flags=re.DOTALL)
+            return re.sub(r'(<dimension ref=")[^"]*(")', rf"\g<1>{extent}\g<2>", xml, count=1)
+
+        part = self._copy_closure(source.package, scratch_part, adapt)
+        existing = self.workbook.sheet(title)
+        if existing is not None:
+            self.workbook.retarget(existing, part)
+        else:
+            self.workbook.add_sheet(title, part)
+        local = self.workbook.index(title)
+        scratch_index = source.index(title)
+        for name in source.names:
+            if name.local == scratch_index:
+                values = attributes(name.text.split(">")[0])
+                value = _unescape(re.sub(r"^<[^>]*>|</[^>]*>$", "", name.text))
+                self.workbook.add_name(name.name, value, local, values.get("hidden") in ("1", "true"))
+
+    def _copy_closure(self, scratch: EditablePackage, root: str, adapt_root: Callable[[str], str]) -> str:
+        """Copy a scratch part and everything it refers to into the owner's package, under free names."""
+        mapping: dict[str, str] = {}
+        order, queue = [], [root]
+        while queue:
+            part = queue.pop(0)
+            if part in mapping:
+                continue
+            mapping[part] = self.package.free_name(_name_pattern(part), self.taken)
+            order.append(part)
+            queue += [r.part for r in scratch.relationships(part) if not r.external]
+        for part in order:
+            new = mapping[part]
+            if part == root:
+                content: bytes | str = adapt_root(scratch.text(part))
+            elif part.endswith(".vml"):
+                content = self._renumber_vml(scratch.text(part))
+            else:
+                content = scratch.read(part)
+            self.package.write(new, content)
+            self.overrides[new] = scratch.content_type(part) or "application/xml"
+            rels = scratch.relationships(part)
+            if rels:
+                xml = None
+                for rel in rels:
+                    target = rel.target if rel.external else "/" + mapping[rel.part]
+                    xml = add_relationship(xml, rel.id, rel.type, target, rel.external)
+                self.package.write(rels_name(new), xml)
+        return mapping[root]
+
+    def _renumber_vml(self, xml: str) -> str:
+        """Give a VML drawing its own shape-id block so its ids clash with no other drawing's."""
+        xml = _conventional_vml(xml)
+        taken = set()
+        for part in self.package.parts():
+            if part.lower().endswith(".vml"):
+                for found in re.findall(r'idmap\b[^>]*\bdata="([\d,\s]*)"', self.package.text(part)):
+                    taken |= {int(n) for n in re.findall(r"\d+", found)}
+        block = max(taken | {0}) + 1
+        old = re.search(r'idmap\b[^>]*\bdata="(\d+)', xml)
+        old_block = int(old.group(1)) if old else 1
+        xml = re.sub(r'(idmap\b[^>]*\bdata=")[\d,\s]*(")', rf"\g<1>{block}\g<2>", xml)
+        return re.sub(r"_x0000_s(\d+)", lambda m: f"_x0000_s{int(m.group(1)) - 1024 * old_block + 1024 * block}", xml)
+
+    def _transplant_notes(self, source: "_Scratch", holder: str, sheet: Optional[_Sheet]) -> None:
+        if sheet is None:
+            return
+        scratch_part = source.sheet_part(holder)
+        rels = source.package.relationships(scratch_part)
+        comments = next(r for r in rels if r.type == COMMENTS_TYPE)
+        vml = next(r for r in rels if r.type == VML_TYPE)
+        comments_part = self._copy_closure(source.package, comments.part, lambda xml: xml)
+        vml_part = self._copy_closure(source.package, vml.part, self._renumber_vml)
+        rels_part = rels_name(sheet.part)
+        xml = self.package.text(rels_part) if self.package.exists(rels_part) else None
+        comments_id = free_rel_id(xml)
+        xml = add_relationship(xml, comments_id, COMMENTS_TYPE, "/" + comments_part)
+        vml_id = free_rel_id(xml)
+        xml = add_relationship(xml, vml_id, VML_TYPE, "/" + vml_part)
+        self.package.write(rels_part, xml)
+        self.edit(sheet).set_legacy_drawing(vml_id)
+
+    def _merge_notes(self, source: "_Scratch", holder: str, comments_part: str, vml_part: str) -> None:
+        """Add collector's notes after the owner's: author and comments last, shapes last in the drawing."""
+        rels = source.package.relationships(source.sheet_part(holder))
+        ours = source.package.text(next(r for r in rels if r.type == COMMENTS_TYPE).part)
+        shapes = _VML_SHAPE.findall(_conventional_vml(source.package.text(next(r for r in rels if r.type == VML_TYPE).part)))
+        comments = self.package.text(comments_part)
+        prefix = prefix_for(comments, MAIN_NS) or ""
+        authors = re.findall(r"<%s>(.*?)</%s>" % (qualified(prefix, "author"), qualified(prefix, "author")), comments)
+        if COLLECTOR in authors:
+            author = authors.index(COLLECTOR)
+        else:
+            author = len(authors)
+            comments = insert_child(comments, find_element(comments, prefix, "authors"), prefix, "authors",
+                                    f"<{qualified(prefix, 'author')}>{COLLECTOR}</{qualified(prefix, 'author')}>")
+        added = "".join(
+            f'<{qualified(prefix, "comment")} ref="{ref}" authorId="{author}" shapeId="0"><{qualified(prefix, "text")}>'
+            f'<{qualified(prefix, "t")} xml:space="preserve">{text}</{qualified(prefix, "t")}></{qualified(prefix, "text")}>'
+            f'</{qualified(prefix, "comment")}>'
+            for ref, text in re.findall(r'<comment ref="([A-Z]+\d+)"[^>]*><text><t>(.*?)</t></text></comment>', ours,
+                                        re.DOTALL))
+        comments = insert_child(comments, find_element(comments, prefix, "commentList"), prefix, "commentList", added)
+        vml = self.package.text(vml_part)
+        taken = [int(n) for n in re.findall(r"_x0000_s(\d+)", vml)]
+        block = re.search(r'idmap\b[^>]*\bdata="(\d+)', vml)
+        next_id = max(taken + [int(block.group(1)) * 1024 if block else 1024]) + 1
+        renumbered = []
+        for offset, shape in enumerate(shapes):
+            renumbered.append(re.sub(r'id="_x0000_s\d+"', f'id="_x0000_s{next_id + offset}"', shape, count=1))
+        end = vml.rfind("</xml>")
+        self.package.write(comments_part, comments)
+        self.package.write(vml_part, vml[:end] + "".join(renumbered) + vml[end:])
+
+    # step 5: the bookkeeping
+
+    def _finish(self) -> None:
+        for part, edit in self.edits.items():
+            if edit.changed():
+                self.package.write(part, edit.text())
+        self.package.write(self.styles_part, self.styles.text())
+        self.package.write(self.workbook.part, self.workbook.text())
+        self.package.write(rels_name(self.workbook.part), self.workbook.rels_xml)
+        self._trim_calc_chain()
+        new_parts = {p: t for p, t in self.overrides.items() if self.package.exists(p)}
+        gone = [p for p in self.removed_parts if not self.package.exists(p)]
+        if new_parts or gone:
+            self.package.set_overrides(new_parts, gone)
+        self._app_properties()
+
+    def _trim_calc_chain(self) -> None:
+        """Formula cells of collector's replaced tabs leave calcChain, which must list only real formulas."""
+        part = self.workbook.related(CALC_CHAIN_TYPE)
+        owned = {s.sheet_id for s in self.workbook.sheets if s.name in OWNED_SHEETS and not s.new}
+        if not part or not owned or not self.package.exists(part):
+            return
+        xml = self.package.text(part)
+        prefix = prefix_for(xml, MAIN_NS) or ""
+        tag = qualified(prefix, "c")
+        entries = list(re.finditer(r"<%s(?=[\s/>])[^>]*?/>" % re.escape(tag), xml))
+        kept, current, removed = [], 0, False
+        for match in entries:
+            values = attributes(match.group(0))
+            current = int(values.get("i", current) or current)
+            if current in owned:
+                removed = True
+                continue
+            kept.append(set_attribute(match.group(0), "i", str(current)))
+        if not removed:
+            return
+        if not kept:
+            self.package.delete(part)
+            self.removed_parts.add(part)
+            self.package.set_overrides({}, [part])
+            rel_id = next(r.id for r in self.workbook.rels.values() if r.type == CALC_CHAIN_TYPE)
+            self.workbook.rels_xml = remove_relationships(self.workbook.rels_xml, [rel_id])
+            self.package.write(rels_name(self.workbook.part), self.workbook.rels_xml)
+            return
+        first, last = entries[0].start(), entries[-1].end()
+        self.package.write(part, xml[:first] + "".join(kept) + xml[last:])
+
+    def _app_properties(self) -> None:
+        """docProps/app.xml lists the sheet names; keep that list in step with workbook.xml."""
+        part = next((r.part for r in self.package.relationships("") if r.type.endswith("/extended-properties")), None)
+        if not part or not self.package.exists(part):
+            return
+        new_names = [s.name for s in self.workbook.sheets if s.is_worksheet]
+        if new_names == self.old_sheet_names:
+            return
+        try:
+            updated = _titles_of_parts(self.package.text(part), self.old_sheet_names, new_names)
+        except (ValueError, IndexError):
+            return
+        if updated is not None:
+            self.package.write(part, updated)
+
+
+# --- pieces -------------------------------------------------------------------------------------
+
+
+class _HistoryView:
+    """The History tab's rows as writer._history_rows reads them from an openpyxl workbook."""
+
+    def __init__(self, grid: list[list[object]]) -> None:
+        self.grid = grid
+        self.sheetnames = [HISTORY] if grid else []
+
+    def __getitem__(self, name: str) -> "_HistoryView":
+        return self
+
+    def iter_rows(self, min_row: int = 1, values_only: bool = True):
+        width = max(len(writer.HISTORY_TITLES), max((len(r) for r in self.grid), default=0))
+        for row in self.grid[min_row - 1:]:  # padded like openpyxl's rows, so a re-run reads what it wrote
+            yield tuple(None if value == "" else value for value in row) + (None,) * (width - len(row))
+
+
+class _TabCell:
+    """A cell of one of collector's tabs, with the attributes writer.py sets on openpyxl's cells."""
+
+    __slots__ = ("sheet", "row", "column", "_value", "data_type", "font", "fill", "border", "alignment",
+                 "number_format", "style")
+
+    def __init__(self, sheet: "_TabSheet", row: int, column: int) -> None:
+        self.sheet, self.row, self.column = sheet, row, column
+        self._value, self.data_type = None, "n"
+        self.font = self.fill = self.border = self.alignment = self.style = None
+        self.number_format = "General"
+
+    @property
+    def value(self) -> object:
+        return self._value
+
+    @value.setter
+    def value(self, value: object) -> None:
+        self._value = value
+        self.data_type = "f" if isinstance(value, str) and value.startswith("=") and len(value) > 1 else (
+            "s" if isinstance(value, str) else "n")
+
+    @property
+    def coordinate(self) -> str:
+        return f"{column_letter(self.column)}{self.row}"
+
+    @property
+    def hyperlink(self):
+        return self.sheet.real.cell(row=self.row, column=self.column).hyperlink
+
+    @hyperlink.setter
+    def hyperlink(self, target) -> None:
+        self.sheet.real.cell(row=self.row, column=self.column).hyperlink = target
+
+    @property
+    def comment(self):
+        return self.sheet.real.cell(row=self.row, column=self.column).comment
+
+    @comment.setter
+    def comment(self, comment) -> None:
+        self.sheet.real.cell(row=self.row, column=self.column).comment = comment
+
+
+class _TabSheet:
+    """The part of openpyxl's Worksheet that writer.py's tab functions use, fast for big tabs.
+
+    Cells are kept here and written as XML straight into the owner's styles; everything
+    else (column widths, row heights, panes, filters, print setup, charts, validations,
+    conditional formats, links, notes) goes to a real, empty openpyxl sheet whose saved
+    part carries it into the package. openpyxl spends most of a big tab's time on
+    cell styles, which is why the cells do not go through it.
+    """
+
+    _OWN = ("real", "cells", "_styles")
+
+    def __init__(self, real) -> None:
+        object.__setattr__(self, "real", real)
+        object.__setattr__(self, "cells", {})
+        object.__setattr__(self, "_styles", {})
+
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in self._OWN:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.real, name, value)
+
+    def cell(self, row: int, column: int, value: object = None) -> _TabCell:
+        found = self.cells.get((row, column))
+        if found is None:
+            found = self.cells[(row, column)] = _TabCell(self, row, column)
+        if value is not None:
+            found.value = value
+        return found
+
+    def __getitem__(self, reference: str) -> _TabCell:
+        match = re.fullmatch(r"([A-Z]+)(\d+)", reference)
+        return self.cell(int(match.group(2)), column_index(match.group(1)))
+
+    def __setitem__(self, reference: str, value: object) -> None:
+        self[reference].value = value
+
+    @property
+    def max_row(self) -> int:
+        return max([row for row, _ in self.cells] + [1])
+
+    def render(self, styles: Styles, date1904: bool) -> tuple[str, str]:
+        """The tab's <sheetData> and its used range, with styles appended to the owner's styles.xml."""
+        edit = SheetEdit(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>', date1904)
+        heights = {row: dimension.height for row, dimension in self.real.row_dimensions.items()
+                   if dimension.height is not None}
+        rows: dict[int, list[str]] = {}
+        for (row, column), cell in sorted(self.cells.items()):
+            style = self._xf(cell, styles)
+            if cell.data_type == "f":
+                result = _evaluate(cell.value[1:], self)
+                cached = f"<v>{number_text(result)}</v>" if result is not None else ""
+                text = f'<c r="{cell.coordinate}"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>' \
+                       f"<f>{escape_text(cell.value[1:])}</f>{cached}</c>"
+            else:
+                value = cell.value
+                if cell.data_type == "s" and value is not None and not isinstance(value, str):
+                    value = str(value)
+                text = edit.cell_xml(row, column, value, style)
+            if text:
+                rows.setdefault(row, []).append(text)
+        for row in heights:
+            rows.setdefault(row, [])
+        body = []
+        for row in sorted(rows):
+            height = f' ht="{number_text(heights[row])}" customHeight="1"' if row in heights else ""
+            body.append(f'<row r="{row}"{height}>' + "".join(rows[row]) + "</row>")
+        columns = [c for _, c in self.cells] or [1]
+        extent = f"A1:{column_letter(max(columns))}{max(list(rows) + [1])}"
+        return "<sheetData>" + "".join(body) + "</sheetData>", extent
+
+    def _xf(self, cell: _TabCell, styles: Styles) -> int:
+        key = (id(cell.font), id(cell.fill), id(cell.border), _alignment_key(cell.alignment), cell.number_format,
+               cell.style)
+        found = self._styles.get(key)
+        if found is None:
+            found = self._styles[key] = _tab_xf(cell, styles)
+        return found
+
+
+def _alignment_key(alignment) -> Optional[tuple]:
+    if alignment is None:
+        return None
+    return (alignment.horizontal, alignment.vertical, alignment.wrap_text, alignment.shrink_to_fit, alignment.indent,
+            alignment.text_rotation, alignment.relativeIndent, alignment.justifyLastLine, alignment.readingOrder)
+
+
+def _tab_xf(cell: _TabCell, styles: Styles) -> int:
+    """The owner's cell format for a tab cell's font, fill, border, alignment and number format."""
+    from openpyxl.styles.builtins import styles as named_styles
+    from openpyxl.xml.functions import fromstring as parse_xml, tostring
+
+    font = cell.font
+    if cell.style and font is None and cell.style in named_styles:
+        font = named_styles[cell.style].font
+    if not any((font, cell.fill, cell.border, cell.alignment)) and cell.number_format == "General":
+        return 0
+
+    def added(item, add) -> int:
+        return add(_node(parse_xml(tostring(item.to_tree())))) if item is not None else 0
+
+    attrs = [("numFmtId", str(styles.number_format(cell.number_format))), ("fontId", str(added(font, styles.add_font))),
+             ("fillId", str(added(cell.fill, styles.add_fill))), ("borderId", str(added(cell.border, styles.add_border))),
+             ("xfId", "0")]
+    attrs += [(f"apply{name}", "1") for name, value in (("NumberFormat", attrs[0][1] != "0"), ("Font", font),
+                                                        ("Fill", cell.fill), ("Border", cell.border),
+                                                        ("Alignment", cell.alignment)) if value]
+    children = ()
+    if cell.alignment is not None:
+        children = (_node(parse_xml(tostring(cell.alignment.to_tree()))),)
+    return styles.add_cell_xf(Node("xf", tuple(attrs), children))
+
+
+def _node(element) -> Node:
+    from collector.style_xml import node
+
+    return node(element)
+
+
+class _Scratch:
+    """The scratch workbook collector's tabs were built in."""
+
+    def __init__(self, package: EditablePackage) -> None:
+        self.package = package
+        self.workbook = _Workbook(package)
+        self.styles_part = self.workbook.related(STYLES_TYPE)
+        self.names = self.workbook.names
+
+    def sheet_part(self, title: str) -> str:
+        return self.workbook.sheet(title).part
+
+    def index(self, title: str) -> int:
+        return self.workbook.index(title)
+
+
+class _StyleMapper:
+    """Scratch style indices -> the owner's, appending what the owner's styles.xml lacks."""
+
+    def __init__(self, scratch: Styles, owner: Styles) -> None:
+        self.scratch = scratch
+        self.owner = owner
+        self.xfs: dict[int, int] = {}
+        self.dxfs: dict[int, int] = {}
+
+    def cell(self, index: int) -> int:
+        if index not in self.xfs:
+            xf = self.scratch.cell_xf(index)
+            if xf is None:
+                self.xfs[index] = 0
+                return 0
+            font = self.owner.add_font(self.scratch.existing["fonts"][int(xf.attr("fontId", "0"))])
+            fill_id = int(xf.attr("fillId", "0"))
+            fill = fill_id if fill_id < 2 else self.owner.add_fill(self.scratch.existing["fills"][fill_id])
+            border = self.owner.add_border(self.scratch.existing["borders"][int(xf.attr("borderId", "0"))])
+            number = int(xf.attr("numFmtId", "0"))
+            if number >= 164:
+                number = self.owner.number_format(self.scratch.format_code(number))
+            mapped = xf.with_attrs(numFmtId=str(number), fontId=str(font), fillId=str(fill), borderId=str(border),
+                                   xfId="0")
+            mapped = Node(mapped.tag, mapped.attrs, tuple(c for c in mapped.children
+                                                          if c.tag in ("alignment", "protection")))
+            self.xfs[index] = self.owner.add_cell_xf(mapped)
+        return self.xfs[index]
+
+    def dxf(self, index: int) -> int:
+        if index not in self.dxfs:
+            self.dxfs[index] = self.owner.add_dxf(self.scratch.existing["dxfs"][index])
+        return self.dxfs[index]
+
+    def sheet(self, xml: str) -> str:
+        """A scratch sheet's XML (openpyxl's, so no prefixes) with every style index mapped."""
+        xml = _CELL_STYLE.sub(lambda m: f"{m.group(1)}{self.cell(int(m.group(2)))}", xml)
+        xml = _COLUMN_STYLE.sub(lambda m: f"{m.group(1)}{self.cell(int(m.group(2)))}", xml)
+        return _RULE_STYLE.sub(lambda m: f"{m.group(1)}{self.dxf(int(m.group(2)))}", xml)
+
+
+_CELL_STYLE = re.compile(r'(<(?:c|row)\s[^>]*?\ss=")(\d+)')
+_COLUMN_STYLE = re.compile(r'(<col\s[^>]*?\sstyle=")(\d+)')
+_RULE_STYLE = re.compile(r'(<cfRule\s[^>]*?\sdxfId=")(\d+)')
+
+
+_SUMIF = re.compile(r"SUMIF\(\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+),\$?([A-Z]+)\$?(\d+),\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)\)")
+
+
+def _evaluate(formula: str, sheet) -> Optional[float]:
+    """The result of the two formula shapes writer.py writes: SUMIF(range, cell, range) and 0."""
+    if formula.strip() == "0":
+        return 0.0
+    match = _SUMIF.fullmatch(formula.strip())
+    if not match:
+        return None
+    criteria_column, first, last = column_index(match.group(1)), int(match.group(2)), int(match.group(4))
+    wanted = sheet.cell(row=int(match.group(6)), column=column_index(match.group(5))).value
+    sum_column, sum_first = column_index(match.group(7)), int(match.group(8))
+    total = Decimal(0)
+    for offset in range(last - first + 1):
+        key = sheet.cell(row=first + offset, column=criteria_column).value
+        if _same_criterion(key, wanted):
+            value = sheet.cell(row=sum_first + offset, column=sum_column).value
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                total += Decimal(repr(float(value)))
+    return float(total)
+
+
+def _same_criterion(value: object, wanted: object) -> bool:
+    if isinstance(wanted, str) or isinstance(value, str):
+        return str(value or "").casefold() == str(wanted or "").casefold()
+    return value == wanted
+
+
+def _grown_table(xml: str, header_row: int, start: int, end: int, headers: Sequence[str]) -> str:
+    prefix = prefix_for(xml, MAIN_NS)
+    if prefix is None:
+        return xml
+    root = re.search(r"<%s(?=[\s/>])[^>]*>" % re.escape(qualified(prefix, "table")), xml)
+    if root is None:
+        return xml
+    reference = attributes(root.group(0)).get("ref", "")
+    found = re.fullmatch(r"([A-Z]+)(\d+):([A-Z]+)(\d+)", reference)
+    if not found:
+        return xml
+    min_col, min_row = column_index(found.group(1)), int(found.group(2))
+    max_col, max_row = column_index(found.group(3)), int(found.group(4))
+    if min_row != header_row or not (min_col <= start <= max_col + 1 or max_col >= start):
+        return xml
+    columns_place = find_element(xml, prefix, "tableColumns")
+    if columns_place is None:
+        return xml
+    column_tag = qualified(prefix, "tableColumn")
+    inner = xml[columns_place[1]:columns_place[2]]
+    items = list(re.finditer(r"<%s(?=[\s/>])[^>]*?(?:/>|>.*?</%s>)" % (re.escape(column_tag), re.escape(column_tag)),
+                             inner, re.DOTALL))
+    texts = [m.group(0) for m in items]
+    ids = [int(attributes(t.split(">")[0]).get("id", "0") or 0) for t in texts]
+    outside = {attributes(t.split(">")[0]).get("name", "").casefold() for i, t in enumerate(texts)
+               if not 0 <= i - (start - min_col) < len(headers)}
+    if any(title.casefold() in outside for title in headers):
+        return xml  # a column of the owner's has the same name: Excel would have to repair the table
+    for offset, title in enumerate(headers):
+        position = start + offset - min_col
+        if position < len(texts):
+            opening_end = texts[position].find(">") + 1
+            texts[position] = set_attribute(texts[position][:opening_end], "name", title) + texts[position][opening_end:]
+        else:
+            new_id = max(ids + [0]) + 1
+            ids.append(new_id)
+            texts.append(f'<{column_tag} id="{new_id}" name="{escape_attribute(title)}"/>')
+    new_max = max(max_col, end)
+    new_reference = f"{column_letter(min_col)}{min_row}:{column_letter(new_max)}{max_row}"
+    closing = f"</{qualified(prefix, 'tableColumns')}>"
+    if items:
+        body = inner[:items[0].start()] + "".join(texts) + inner[items[-1].end():]
+    else:
+        body = "".join(texts) + closing
+    opening = set_attribute(xml[columns_place[0]:columns_place[1]], "count", str(len(texts)))
+    xml = xml[:columns_place[0]] + opening + body + xml[columns_place[2]:]
+    root = re.search(r"<%s(?=[\s/>])[^>]*>" % re.escape(qualified(prefix, "table")), xml)
+    xml = xml[:root.start()] + set_attribute(root.group(0), "ref", new_reference) + xml[root.end():]
+    auto_filter = re.search(r"<%s(?=[\s/>])[^>]*>" % re.escape(qualified(prefix, "autoFilter")), xml)
+    if auto_filter is not None:
+        xml = xml[:auto_filter.start()] + set_attribute(auto_filter.group(0), "ref", new_reference) + xml[auto_filter.end():]
+    return xml
+
+
+def _only_collector_notes(package: EditablePackage, comments_part: str, vml_part: str) -> bool:
+    """A comments part that holds nothing but collector's own header notes (collector may replace it)."""
+    if not package.exists(comments_part) or not package.exists(vml_part):
+        return False
+    comments = package.text(comments_part)
+    authors = re.findall(r"<(?:[\w.-]+:)?author>([^<]*)</(?:[\w.-]+:)?author>", comments)
+    used = {int(a) for a in re.findall(r'authorId="(\d+)"', comments)}
+    if not authors or any(i >= len(authors) or authors[i] != COLLECTOR for i in used):
+        return False
+    vml = package.text(vml_part)
+    kinds = set(re.findall(r'ObjectType="(\w+)"', vml))
+    return kinds <= {"Note"} and not package.relationships(comments_part)
+
+
+_VML_SHAPE = re.compile(r"<v:shape\b[^>]*>.*?</v:shape>", re.DOTALL)
+_VML_PREFIXES = {"urn:schemas-microsoft-com:vml": "v", "urn:schemas-microsoft-com:office:office": "o",
+                 "urn:schemas-microsoft-com:office:excel": "x"}
+
+
+def _conventional_vml(xml: str) -> str:
+    """openpyxl's VML (ns0:, ns1:, ...) with the v:, o: and x: prefixes Excel itself writes and expects."""
+    for prefix, uri in re.findall(r'xmlns:(\w+)="([^"]+)"', xml):
+        wanted = _VML_PREFIXES.get(uri)
+        if wanted and prefix != wanted:
+            xml = re.sub(r'(</?|\s)%s:' % re.escape(prefix), rf"\g<1>{wanted}:", xml)
+            xml = xml.replace(f'xmlns:{prefix}="{uri}"', f'xmlns:{wanted}="{uri}"')
+    return xml
+
+
+def _mergeable(package: EditablePackage, comments_part: str, vml_part: str) -> bool:
+    """An owner's notes part collector can add its own notes to: plain comments, a VML note drawing."""
+    if not package.exists(comments_part) or not package.exists(vml_part) or package.relationships(comments_part):
+        return False
+    vml = package.text(vml_part)
+    return ('xmlns:v="urn:schemas-microsoft-com:vml"' in vml and 'xmlns:x="urn:schemas-microsoft-com:office:excel"'
+            in vml and 'id="_x0000_t202"' in vml and vml.rstrip().endswith("</xml>")
+            and prefix_for(package.text(comments_part), MAIN_NS) is not None)
+
+
+def _comment_refs(comments: str) -> set[str]:
+    return set(re.findall(r'<(?:[\w.-]+:)?comment\b[^>]*?\bref="([A-Z]+\d+)"', comments))
+
+
+def _without_collector_notes(comments: str, vml: str) -> tuple[str, str]:
+    """The owner's notes parts with the notes collector added last time taken out again."""
+    prefix = prefix_for(comments, MAIN_NS) or ""
+    author_tag = qualified(prefix, "author")
+    authors = re.findall(r"<%s>(.*?)</%s>" % (author_tag, author_tag), comments)
+    if COLLECTOR not in authors:
+        return comments, vml
+    author = authors.index(COLLECTOR)
+    comment_tag = qualified(prefix, "comment")
+    pattern = re.compile(r'<%s\b[^>]*?\bauthorId="%d"[^>]*>.*?</%s>' % (comment_tag, author, comment_tag), re.DOTALL)
+    refs = [re.search(r'\bref="([A-Z]+\d+)"', m.group(0)).group(1) for m in pattern.finditer(comments)]
+    comments = pattern.sub("", comments)
+    if author == len(authors) - 1:
+        comments = comments.replace(f"<{author_tag}>{COLLECTOR}</{author_tag}>", "", 1)
+    cells = set()
+    for ref in refs:
+        letters = re.match(r"[A-Z]+", ref).group(0)
+        cells.add((int(ref[len(letters):]) - 1, column_index(letters) - 1))
+
+    def ours(shape: str) -> bool:
+        row = re.search(r"<x:Row>(\d+)</x:Row>", shape)
+        column = re.search(r"<x:Column>(\d+)</x:Column>", shape)
+        return bool(row and column and 'ObjectType="Note"' in shape and
+                    (int(row.group(1)), int(column.group(1))) in cells)
+
+    return comments, _VML_SHAPE.sub(lambda m: "" if ours(m.group(0)) else m.group(0), vml)
+
+
+def _titles_of_parts(xml: str, old: list[str], new: list[str]) -> Optional[str]:
+    """app.xml with the worksheet group of TitlesOfParts (and its count in HeadingPairs) replaced."""
+    pairs = re.search(r"(<(?:[\w.-]+:)?HeadingPairs>\s*<([\w.-]+:)?vector\b[^>]*>)(.*?)(</\2?vector>)", xml, re.DOTALL)
+    titles = re.search(r"(<(?:[\w.-]+:)?TitlesOfParts>\s*<([\w.-]+:)?vector\b[^>]*>)(.*?)(</\2?vector>)", xml, re.DOTALL)
+    if not pairs or not titles:
+        return None
+    vt = titles.group(2) or ""
+    variants = re.findall(r"<%svariant>(.*?)</%svariant>" % (re.escape(vt), re.escape(vt)), pairs.group(3), re.DOTALL)
+    counts = [int(re.search(r">(\d+)<", v).group(1)) for v in variants[1::2]]
+    names = [_unescape(t) for t in re.findall(r"<%slpstr>(.*?)</%slpstr>" % (re.escape(vt), re.escape(vt)),
+                                                titles.group(3), re.DOTALL)]
+    if sum(counts) != len(names):
+        return None
+    position = 0
+    for group, count in enumerate(counts):
+        if names[position:position + count] == old:
+            names[position:position + count] = new
+            counts[group] = len(new)
+            break
+        position += count
+    else:
+        return None
+    new_variants = list(variants)
+    for group, count in enumerate(counts):
+        new_variants[group * 2 + 1] = re.sub(r">\d+<", f">{count}<", variants[group * 2 + 1], count=1)
+    pairs_body = "".join(f"<{vt}variant>{v}</{vt}variant>" for v in new_variants)
+    titles_body = "".join(f"<{vt}lpstr>{escape_text(n)}</{vt}lpstr>" for n in names)
+    titles_open = re.sub(r'size="\d+"', f'size="{len(names)}"', titles.group(1))
+    xml = xml[:titles.start()] + titles_open + titles_body + titles.group(4) + xml[titles.end():]
+    pairs = re.search(r"(<(?:[\w.-]+:)?HeadingPairs>\s*<([\w.-]+:)?vector\b[^>]*>)(.*?)(</\2?vector>)", xml, re.DOTALL)
+    return xml[:pairs.start()] + pairs.group(1) + pairs_body + pairs.group(4) + xml[pairs.end():]
+
+
+def _rels_source(rels_part: str) -> str:
+    folder, base = rels_part.rsplit("/", 1) if "/" in rels_part else ("", rels_part)
+    folder = folder[:-len("_rels")].rstrip("/") if folder.endswith("_rels") else folder
+    source = base[:-len(".rels")]
+    return f"{folder}/{source}" if folder else source
+
+
+def _name_pattern(part: str) -> str:
+    folder, _, base = part.rpartition("/")
+    stem, dot, extension = base.rpartition(".")
+    stem = re.sub(r"\d+$", "", stem)
+    return f"{folder}/{stem}{{}}{dot}{extension}" if folder else f"{stem}{{}}{dot}{extension}"
+
+
+def _value(grid: list[list[object]], row: int, column: int) -> object:
+    if row - 1 < len(grid) and column - 1 < len(grid[row - 1]):
+        value = grid[row - 1][column - 1]
+        return None if value == "" else value
+    return None
+
+
+def _day(value: object) -> Optional[dt.date]:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _is_collector(value: object) -> bool:
+    return isinstance(value, str) and value.strip().casefold() == COLLECTOR
+
+
+def _last_filled_row(grid: list[list[object]], header_row: int) -> int:
+    for row in range(len(grid), header_row, -1):
+        if any(v not in (None, "") for v in grid[row - 1]):
+            return row
+    return header_row

@@ -1,0 +1,524 @@
+"""Changing a few cells of a worksheet part and leaving every other byte as it was.
+
+The owner's sheet XML is never parsed into a tree and written back: that would
+rename namespace prefixes, drop what the parser does not know and take
+minutes and gigabytes on a big sheet. Instead the rows are found by scanning
+the text once; a row collector writes into is rebuilt from its own cells, and
+every other row, and everything around the cells (conditional formats,
+validations, drawings, extensions), is copied as the same text.
+
+Values are written so they can never turn into something else: text as an
+inline string (a note starting with "=" stays text), numbers as numbers,
+dates as serial numbers in the workbook's own date system with a date style.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable, Optional
+
+from collector.xlsx_edit import (MAIN_NS, RELATIONSHIPS_NS, Unsupported, clean_text, escape_attribute,
+                                 escape_text, find_element, insert_in_order, prefix_for, qualified,
+                                 set_attribute)
+
+MAX_TEXT = 32767  # what one Excel cell holds
+KEEP = -1  # keep the style the cell has (none for a new cell)
+KEEP_VALUE = object()  # restyle a cell and leave its value (or formula) as it is
+# What follows <legacyDrawing> in a worksheet, in schema order.
+_AFTER_LEGACY_DRAWING = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                         "tableParts", "extLst")
+_AFTER_COLS = ("sheetData",)
+_CELL_REF = re.compile(r'\sr\s*=\s*"([A-Z]{1,3})(\d+)"')
+_ROW_NUMBER = re.compile(r'\sr\s*=\s*"(\d+)"')
+_SPANS = re.compile(r'\sspans\s*=\s*"(\d+):(\d+)')
+_STYLE = re.compile(r'\ss\s*=\s*"(\d+)"')
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+@functools.lru_cache(maxsize=None)
+def column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+@functools.lru_cache(maxsize=None)
+def column_index(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def serial(value: dt.date, date1904: bool) -> float:
+    """An Excel serial date number for value, in the workbook's date system."""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+    moment = moment.replace(tzinfo=None)
+    delta = moment - (_EPOCH_1904 if date1904 else _EPOCH_1900)
+    number = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+    if not date1904 and number < 61:  # Excel's phantom 29 February 1900
+        number -= 1
+    return number
+
+
+def number_text(value: float) -> str:
+    if type(value) is int:
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+@dataclass
+class _Row:
+    number: int
+    start: int  # where the <row> tag starts
+    tag_end: int  # just after the start tag
+    end: int  # just after </row> (== tag_end for <row/>)
+    has_r: bool = True
+
+
+class SheetEdit:
+    """One worksheet part, with cells to set and a block to clear, rendered as text on demand."""
+
+    def __init__(self, xml: str, date1904: bool = False) -> None:
+        self.xml = xml
+        self.date1904 = date1904
+        prefix = prefix_for(xml, MAIN_NS)
+        if prefix is None:
+            raise Unsupported("a worksheet is not SpreadsheetML (strict OOXML?)")
+        self.prefix = prefix
+        self.r_prefix = prefix_for(xml, RELATIONSHIPS_NS)
+        self._c = qualified(prefix, "c")
+        self._row_tag = qualified(prefix, "row")
+        self._cell_pattern = re.compile(r"<%s(?=[\s/>])[^>]*?(?:/>|>.*?</%s>)" % (re.escape(self._c), re.escape(self._c)),
+                                        re.DOTALL)
+        self._v, self._v_close = f"<{qualified(prefix, 'v')}>", f"</{qualified(prefix, 'v')}>"
+        inline, t = qualified(prefix, "is"), qualified(prefix, "t")
+        self._is_open, self._is_close = f'<{inline}><{t} xml:space="preserve">', f"</{t}></{inline}>"
+        self._odd_cell_tag = re.compile(r"<%s[\t\r\n]" % re.escape(self._c))
+        place = find_element(xml, prefix, "sheetData")
+        if place is None:
+            raise Unsupported("a worksheet has no sheetData")
+        self._data = place
+        self._rows: Optional[list[_Row]] = None
+        self._by_number: Optional[dict[int, _Row]] = None
+        self._writes: dict[int, dict[int, tuple[object, int]]] = {}
+        self._clear: list[tuple[int, int, int]] = []  # (first row, first column, last column)
+        self._widths: dict[int, float] = {}
+        self._legacy_drawing: Optional[str] = None
+        self._drop_legacy_drawing = False
+        self._dimension_cells: list[tuple[int, int]] = []
+
+    # reading
+
+    def rows(self) -> list[_Row]:
+        if self._rows is None:
+            self._rows = self._index_rows()
+        return self._rows
+
+    def _index_rows(self) -> list[_Row]:
+        start, open_end, end = self._data
+        if open_end == end:
+            return []
+        close_tag = f"</{self._row_tag}>"
+        pattern = re.compile(r"<%s(?=[\s/>])[^>]*>" % re.escape(self._row_tag))
+        rows, number, position = [], 0, open_end
+        limit = end - len(qualified(self.prefix, "sheetData")) - 3
+        while True:
+            match = pattern.search(self.xml, position, limit)
+            if match is None:
+                break
+            tag = match.group(0)
+            found = _ROW_NUMBER.search(tag)
+            number = int(found.group(1)) if found else number + 1
+            if tag.endswith("/>"):
+                row_end = match.end()
+            else:
+                close = self.xml.find(close_tag, match.end(), limit)
+                if close < 0:
+                    raise Unsupported("a row is not closed")
+                row_end = close + len(close_tag)
+            rows.append(_Row(number, match.start(), match.end(), row_end, found is not None))
+            position = row_end
+        return rows
+
+    def cells(self, row_number: int) -> dict[int, str]:
+        """The cells of one row as text, by 1-based column."""
+        if self._by_number is None:
+            self._by_number = {row.number: row for row in self.rows()}
+        row = self._by_number.get(row_number)
+        return dict(self._parse_cells(row)) if row is not None else {}
+
+    def cell_style(self, row: int, column: int) -> int:
+        text = self.cells(row).get(column)
+        found = _STYLE.search(text.split(">")[0]) if text else None
+        return int(found.group(1)) if found else 0
+
+    def cell_is_number(self, row: int, column: int) -> bool:
+        text = self.cells(row).get(column)
+        if not text:
+            return False
+        tag = text.split(">")[0]
+        kind = re.search(r'\st\s*=\s*"(\w+)"', tag)
+        return (kind is None or kind.group(1) == "n") and f"<{qualified(self.prefix, 'v')}>" in text
+
+    def max_column(self, extra_cells: Iterable[str] = ()) -> int:
+        """The rightmost column in use, counted as openpyxl counts it.
+
+        Cells count even when only styled, and so do merged ranges, hyperlinks and the cells
+        in extra_cells (those with notes), which openpyxl turns into cells when it loads a sheet.
+        """
+        start, open_end, end = self._data
+        letters = set(re.findall(r'<%s\s[^>]*?\br\s*=\s*"([A-Z]{1,3})\d' % re.escape(self._c),
+                                 self.xml[open_end:end]))
+        tail = self.xml[end:]
+        for name in ("mergeCell", "hyperlink"):
+            for reference in re.findall(r'<%s\b[^>]*?\bref\s*=\s*"([^"]+)"' % re.escape(qualified(self.prefix, name)),
+                                        tail):
+                letters |= set(re.findall(r"([A-Z]{1,3})\d", reference))
+        letters |= {re.match(r"[A-Z]+", reference).group(0) for reference in extra_cells}
+        return max((column_index(l) for l in letters), default=0)
+
+    def has_shared_formula_master(self, row: int, column: int) -> bool:
+        text = self.cells(row).get(column, "")
+        formula = re.search(r"<%s\b[^>]*>" % re.escape(qualified(self.prefix, "f")), text)
+        return bool(formula and 't="shared"' in formula.group(0) and "ref=" in formula.group(0))
+
+    # changing
+
+    def set(self, row: int, column: int, value: object, style: int = KEEP) -> None:
+        self._writes.setdefault(row, {})[column] = (value, style)
+
+    def set_row(self, row: int, cells: dict[int, tuple[object, int]]) -> None:
+        """Several cells of one row at once: column -> (value, style)."""
+        self._writes.setdefault(row, {}).update(cells)
+
+    def clear(self, first_row: int, first_column: int, last_column: int) -> None:
+        """Remove every cell in these columns from first_row down (collector's own block of last run)."""
+        self._clear.append((first_row, first_column, last_column))
+
+    def set_widths(self, widths: dict[int, float]) -> None:
+        """Column widths for columns that have none set yet."""
+        self._widths.update(widths)
+
+    def set_legacy_drawing(self, rel_id: Optional[str]) -> None:
+        """Point <legacyDrawing> (cell notes) at rel_id, adding it in schema order; None removes it."""
+        self._legacy_drawing = rel_id
+        self._drop_legacy_drawing = rel_id is None
+
+    def legacy_drawing_id(self) -> Optional[str]:
+        found = find_element(self.xml, self.prefix, "legacyDrawing", self._data[2])
+        if found is None:
+            return None
+        match = re.search(r'\s[\w.-]*:?id\s*=\s*"([^"]*)"', self.xml[found[0]:found[1]])
+        return match.group(1) if match else None
+
+    def changed(self) -> bool:
+        return bool(self._writes or self._clear or self._widths or self._legacy_drawing or self._drop_legacy_drawing)
+
+    # rendering
+
+    def text(self) -> str:
+        if not self.changed():
+            return self.xml
+        start, open_end, end = self._data
+        body = self._render_rows()
+        data_tag = qualified(self.prefix, "sheetData")
+        if open_end == end:  # <sheetData/>
+            opening = self.xml[start:end - 2].rstrip() + ">"
+            middle = opening + body + f"</{data_tag}>"
+        else:
+            middle = self.xml[start:open_end] + body + f"</{data_tag}>"
+        head, tail = self.xml[:start], self.xml[end:]
+        head = self._head(head)
+        tail = self._tail(tail)
+        return head + middle + tail
+
+    def _render_rows(self) -> str:
+        start, open_end, end = self._data
+        rows = self.rows()
+        pending = sorted(self._writes)
+        out: list[str] = []
+        position = open_end
+        cursor = 0
+        first_clear = min((c[0] for c in self._clear), default=None)
+        for row in rows:
+            while cursor < len(pending) and pending[cursor] < row.number:
+                out.append(self.xml[position:row.start])
+                position = row.start
+                out.append(self._new_row(pending[cursor]))
+                cursor += 1
+            touched = row.number in self._writes
+            if cursor < len(pending) and pending[cursor] == row.number:
+                cursor += 1
+            needs_r = not row.has_r
+            if not touched and (first_clear is None or row.number < first_clear or not self._clears(row)):
+                if needs_r:
+                    out.append(self.xml[position:row.start])
+                    out.append(set_attribute(self.xml[row.start:row.tag_end], "r", str(row.number)))
+                    position = row.tag_end
+                continue
+            out.append(self.xml[position:row.start])
+            out.append(self._rebuilt_row(row))
+            position = row.end
+        limit = end - len(qualified(self.prefix, "sheetData")) - 3 if end > open_end else end
+        out.append(self.xml[position:limit])
+        for number in pending[cursor:]:
+            out.append(self._new_row(number))
+        return "".join(out)
+
+    def _clears(self, row: _Row) -> bool:
+        clears = [(c1, c2) for first, c1, c2 in self._clear if row.number >= first]
+        if not clears:
+            return False
+        _, cells, _ = self._split(row, min(c1 for c1, _ in clears))
+        return any(c1 <= column <= c2 for column, _ in cells for c1, c2 in clears)
+
+    def _split(self, row: _Row, threshold: int,
+               droppable: tuple[tuple[int, int], ...] = ()) -> tuple[str, list[tuple[int, str]], str]:
+        """A row's cells left of threshold as untouched text, the others parsed, and a trailing extLst.
+
+        Scanning back from the row's end keeps a rewrite of the columns at the right (collector's)
+        cheap however many cells the owner has on the left.
+        """
+        if row.end == row.tag_end:
+            return "", [], ""
+        content = self.xml[row.tag_end:row.end]
+        body = content[:content.rfind(f"</{self._row_tag}>")]
+        extension = ""
+        extension_at = body.find(f"<{qualified(self.prefix, 'extLst')}")
+        if extension_at >= 0:
+            body, extension = body[:extension_at], body[extension_at:]
+        if f"<{self._c}>" in body or self._odd_cell_tag.search(body):
+            return "", self._parse(body, row.number), extension
+        opening = f"<{self._c} "
+        block = next(((low, high) for low, high in droppable if low <= threshold <= high), None)
+        if block is not None:  # a re-run: find collector's old block by its first cell, check the last
+            last = body.rfind(opening)
+            reference = _CELL_REF.search(body, last, body.find(">", last)) if last >= 0 else None
+            if reference is not None and column_index(reference.group(1)) <= block[1]:
+                if column_index(reference.group(1)) < threshold:
+                    return body, [], extension
+                first = body.find(f'{opening}r="{column_letter(threshold)}{row.number}"')
+                if first >= 0:
+                    return body[:first], [], extension  # cells are in column order: all after first are ours
+        cut = position = len(body)
+        all_droppable = True
+        while True:
+            found = body.rfind(opening, 0, position)
+            if found < 0:
+                break
+            reference = _CELL_REF.search(body, found, body.find(">", found))
+            if reference is None:
+                return "", self._parse(body, row.number), extension
+            column = column_index(reference.group(1))
+            if column < threshold:
+                break
+            all_droppable = all_droppable and any(low <= column <= high for low, high in droppable)
+            cut = position = found
+        if droppable and all_droppable:  # only collector's old cells follow: no need to read them
+            return body[:cut], [], extension
+        return body[:cut], self._parse(body[cut:], row.number), extension
+
+    def _parse_cells(self, row: _Row) -> list[tuple[int, str]]:
+        head, cells, _ = self._split(row, 1)
+        return cells
+
+    def _parse(self, body: str, row_number: int) -> list[tuple[int, str]]:
+        cells, column = [], 0
+        for match in self._cell_pattern.finditer(body):
+            text = match.group(0)
+            found = _CELL_REF.search(text, 0, text.find(">"))
+            column = column_index(found.group(1)) if found else column + 1
+            if not found:
+                text = set_attribute_in_cell(text, f"{column_letter(column)}{row_number}")
+            cells.append((column, text))
+        return cells
+
+    def _rebuilt_row(self, row: _Row) -> str:
+        tag = self.xml[row.start:row.tag_end]
+        writes = self._writes.get(row.number, {})
+        clears = [(c1, c2) for first, c1, c2 in self._clear if row.number >= first]
+        threshold = min([c1 for c1, _ in clears] + list(writes))
+        explicit = all(value is not KEEP_VALUE and style != KEEP for value, style in writes.values())
+        head, parsed, extension = self._split(row, threshold, tuple(clears) if explicit else ())
+        if not parsed and all(value is not KEEP_VALUE for value, _ in writes.values()):
+            return self._appended_row(row, tag, head, extension, writes)
+        cells = dict(parsed)
+        for first_column, last_column in clears:
+            for column in [c for c in cells if first_column <= c <= last_column]:
+                del cells[column]
+        for column, (value, style) in writes.items():
+            if style == KEEP:
+                style = _existing_style(cells.get(column))
+            if value is KEEP_VALUE and cells.get(column):
+                opening_end = cells[column].find(">") + 1
+                opening = set_attribute(cells[column][:opening_end], "s", str(style) if style else None)
+                cells[column] = opening + cells[column][opening_end:]
+                continue
+            text = self.cell_xml(row.number, column, None if value is KEEP_VALUE else value, style)
+            if text:
+                cells[column] = text
+            else:
+                cells.pop(column, None)
+        body = head + "".join(cells[c] for c in sorted(cells)) + extension
+        if not row.has_r:
+            tag = set_attribute(tag, "r", str(row.number))
+        spans = _SPANS.search(tag)
+        if spans and cells:
+            low, high = min(int(spans.group(1)), min(cells)), max(int(spans.group(2)), max(cells))
+            tag = set_attribute(tag, "spans", f"{low}:{high}")
+        if tag.endswith("/>"):
+            tag = tag[:-2].rstrip() + ">"
+        for column in writes:
+            self._dimension_cells.append((row.number, column))
+        return f"{tag}{body}</{self._row_tag}>"
+
+    def _appended_row(self, row: _Row, tag: str, head: str, extension: str, writes: dict) -> str:
+        """The common case: collector's cells all sit right of the owner's, so they are just appended."""
+        number = row.number
+        texts = [self.cell_xml(number, column, value, 0 if style == KEEP else style)
+                 for column, (value, style) in sorted(writes.items())]
+        if not row.has_r:
+            tag = set_attribute(tag, "r", str(number))
+        spans = _SPANS.search(tag)
+        if spans and writes:
+            low, high = int(spans.group(1)), max(int(spans.group(2)), max(writes))
+            tag = set_attribute(tag, "spans", f"{low}:{high}")
+        if tag.endswith("/>"):
+            tag = tag[:-2].rstrip() + ">"
+        self._dimension_cells.extend((number, column) for column in writes)
+        return f"{tag}{head}{''.join(texts)}{extension}</{self._row_tag}>"
+
+    def _new_row(self, number: int) -> str:
+        cells = []
+        for column in sorted(self._writes[number]):
+            value, style = self._writes[number][column]
+            value = None if value is KEEP_VALUE else value
+            text = self.cell_xml(number, column, value, 0 if style == KEEP else style)
+            if text:
+                cells.append(text)
+            self._dimension_cells.append((number, column))
+        return f'<{self._row_tag} r="{number}">' + "".join(cells) + f"</{self._row_tag}>"
+
+    def cell_xml(self, row: int, column: int, value: object, style: int) -> str:
+        reference = column_letter(column) + str(row)
+        c = self._c
+        s = f' s="{style}"' if style else ""
+        kind = type(value)
+        if kind is Decimal:
+            value, kind = float(value), float
+        if kind is str:
+            value = clean_text(value)[:MAX_TEXT] if value else value
+            if not value:
+                return f'<{c} r="{reference}"{s}/>' if style else ""
+            return (f'<{c} r="{reference}"{s} t="inlineStr">{self._is_open}{escape_text(value)}'
+                    f'{self._is_close}</{c}>')
+        if value is None or (kind is float and not math.isfinite(value)):
+            return f'<{c} r="{reference}"{s}/>' if style else ""
+        if kind is bool:
+            return f'<{c} r="{reference}"{s} t="b">{self._v}{int(value)}{self._v_close}</{c}>'
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = serial(value, self.date1904)
+        elif not isinstance(value, (int, float)):
+            return self.cell_xml(row, column, str(value), style)
+        return f'<{c} r="{reference}"{s}>{self._v}{number_text(value)}{self._v_close}</{c}>'
+
+    # around sheetData
+
+    def _head(self, head: str) -> str:
+        head = self._dimension(head)
+        if self._widths:
+            head = self._cols(head)
+        return head
+
+    def _dimension(self, head: str) -> str:
+        if not self._dimension_cells:
+            return head
+        place = find_element(head, self.prefix, "dimension")
+        if place is None:
+            return head
+        tag = head[place[0]:place[1]]
+        found = re.search(r'\sref\s*=\s*"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', tag)
+        rows = [r for r, _ in self._dimension_cells]
+        columns = [c for _, c in self._dimension_cells]
+        if found:
+            first_col, first_row = column_index(found.group(1)), int(found.group(2))
+            last_col = column_index(found.group(3) or found.group(1))
+            last_row = int(found.group(4) or found.group(2))
+            rows += [first_row, last_row]
+            columns += [first_col, last_col]
+        reference = f"{column_letter(min(columns))}{min(rows)}:{column_letter(max(columns))}{max(rows)}"
+        return head[:place[0]] + set_attribute(tag, "ref", reference) + head[place[1]:]
+
+    def _cols(self, head: str) -> str:
+        col_tag = qualified(self.prefix, "col")
+        place = find_element(head, self.prefix, "cols")
+        existing: list[tuple[int, int, int, int]] = []  # (min, max, start, end) of each <col>
+        if place is not None:
+            for match in re.finditer(r"<%s(?=[\s/>])[^>]*?(?:/>|>\s*</%s>)" % (re.escape(col_tag), re.escape(col_tag)),
+                                     head[place[1]:place[2]]):
+                tag = match.group(0)
+                low = re.search(r'\smin\s*=\s*"(\d+)"', tag)
+                high = re.search(r'\smax\s*=\s*"(\d+)"', tag)
+                if low and high:
+                    existing.append((int(low.group(1)), int(high.group(1)), place[1] + match.start(),
+                                     place[1] + match.end()))
+        missing = {c: w for c, w in self._widths.items() if not any(lo <= c <= hi for lo, hi, _, _ in existing)}
+        if not missing:
+            return head
+        if place is None:
+            fragment = "".join(_col(col_tag, c, w) for c, w in sorted(missing.items()))
+            cols = qualified(self.prefix, "cols")
+            return head + f"<{cols}>{fragment}</{cols}>"  # <cols> comes right before <sheetData>
+        inserts: dict[int, str] = {}
+        for column, width in sorted(missing.items()):
+            position = next((start for lo, _, start, _ in existing if lo > column), None)
+            if position is None:
+                position = place[2] - len(qualified(self.prefix, "cols")) - 3
+            inserts[position] = inserts.get(position, "") + _col(col_tag, column, width)
+        for position in sorted(inserts, reverse=True):
+            head = head[:position] + inserts[position] + head[position:]
+        return head
+
+    def _tail(self, tail: str) -> str:
+        if self._legacy_drawing is None and not self._drop_legacy_drawing:
+            return tail
+        place = find_element(tail, self.prefix, "legacyDrawing")
+        if self._drop_legacy_drawing:
+            return tail if place is None else tail[:place[0]] + tail[place[2]:]
+        if self.r_prefix:
+            element = f'<{qualified(self.prefix, "legacyDrawing")} {self.r_prefix}:id="{escape_attribute(self._legacy_drawing)}"/>'
+        else:
+            element = (f'<{qualified(self.prefix, "legacyDrawing")} xmlns:r="{RELATIONSHIPS_NS}" '
+                       f'r:id="{escape_attribute(self._legacy_drawing)}"/>')
+        if place is not None:
+            return tail[:place[0]] + element + tail[place[2]:]
+        return insert_in_order(tail, self.prefix, element, _AFTER_LEGACY_DRAWING, "worksheet")
+
+
+def _col(tag: str, column: int, width: float) -> str:
+    return f'<{tag} min="{column}" max="{column}" width="{number_text(width)}" customWidth="1"/>'
+
+
+def _existing_style(cell: Optional[str]) -> int:
+    if not cell:
+        return 0
+    found = _STYLE.search(cell.split(">")[0])
+    return int(found.group(1)) if found else 0
+
+
+def set_attribute_in_cell(text: str, reference: str) -> str:
+    """A cell written without r="": give it its reference, since cells around it may move."""
+    end = text.find(">")
+    tag = text[:end + 1]
+    return set_attribute(tag, "r", reference) + text[end + 1:]
