@@ -602,19 +602,13 @@ def _invoice_from_row(row: _Row, layout: SheetLayout, context: _Context, directo
         return None
     amount, balance = values.get("amount"), values.get("balance")
     if amount is None and balance is None:
-        if not _cell_reported(context, sheet, number):
-            field_name = "amount" if layout.column("amount") else "balance"
-            context.problems.append(Problem(
-                sheet, where(field_name), "", "this invoice has no amount",
-                f"Type the invoice amount in {where(field_name)}"))
+        _report_missing(context, layout, number, ("amount", "balance"), "this invoice has no amount",
+                        "the invoice amount")
         return None
     invoice_date, due_date = values.get("invoice_date"), values.get("due_date")
     if invoice_date is None and due_date is None:
-        if not _cell_reported(context, sheet, number):
-            field_name = "invoice_date" if layout.column("invoice_date") else "due_date"
-            context.problems.append(Problem(
-                sheet, where(field_name), "", "this invoice has no date, so collector cannot tell when it "
-                "is due", f"Type the invoice date in {where(field_name)}"))
+        _report_missing(context, layout, number, ("invoice_date", "due_date"),
+                        "this invoice has no date, so collector cannot tell when it is due", "the invoice date")
         return None
     customer = directory.ensure(name, code, values)
     currency = _currency(values.get("currency", ""), currency_hint)
@@ -625,6 +619,16 @@ def _invoice_from_row(row: _Row, layout: SheetLayout, context: _Context, directo
         paid_date=values.get("paid_date"), status=values.get("status", "") or "", currency=currency,
         notes=values.get("notes", "") or "",
     )
+
+
+def _report_missing(context: _Context, layout: SheetLayout, number: int, fields: tuple[str, str],
+                    message: str, what: str) -> None:
+    """A required value is blank: say so at the first of its columns the sheet has, unless already said."""
+    if _cell_reported(context, layout.name, number):
+        return
+    column = layout.column(fields[0]) or layout.column(fields[1])
+    cell = f"{column.letter}{number}" if column else f"A{number}"
+    context.problems.append(Problem(layout.name, cell, "", message, f"Type {what} in {cell}"))
 
 
 def _cell_reported(context: _Context, sheet: str, number: int) -> bool:

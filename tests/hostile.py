@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape
 
+from collector.formula import col_letter
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -72,15 +74,6 @@ def workbook_rels(sheet_target: str = "worksheets/sheet1.xml", extra: str = "") 
     )
 
 
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def sheet_and_strings(rows: Sequence[Sequence[object]]) -> tuple[str, str]:
     """Sheet XML and sharedStrings XML for rows of str (shared), int/float (numbers; column C as dates).
 
@@ -91,7 +84,7 @@ def sheet_and_strings(rows: Sequence[Sequence[object]]) -> tuple[str, str]:
     for r, row in enumerate(rows, start=1):
         cells = []
         for c, value in enumerate(row):
-            ref = f"{_column(c)}{r}"
+            ref = f"{col_letter(c)}{r}"
             if value is None:
                 continue
             if isinstance(value, str) and value.startswith("="):
