@@ -196,6 +196,7 @@ class _Context:
         self.locale_order, self.locale_source = _locale_order(settings, locale)
         self._evaluating: set[tuple[str, int, int]] = set()
         self._worked_out: dict[tuple[str, int, int], object] = {}
+        self._decided: dict[str, object] = {}  # field -> date order or decimal comma of the table being read
 
     def table(self, sheet: RawSheet, kind: str) -> tuple[list[_Row], Optional[SheetLayout]]:
         index, _ = _header_score(sheet.rows, kind)
@@ -206,14 +207,24 @@ class _Context:
         row = [v if i not in owned else "" for i, v in enumerate(sheet.rows[index])]
         columns = map_columns(row, kind, sheet.name, self.problems, index + 1)
         readers = {c.field: self._column_reader(sheet, c, index + 1) for c in columns}
+        body = sheet.rows[index + 1:]
+        first = index + 2
+        kept = _rows_with_data(body, tuple(c.index for c in columns))
+        # Column by column, each distinct value converted once; a cell that needs more (a formula
+        # to work out, a value to report) is left to its row-by-row reader, so problems keep their order.
+        slow: set[int] = set()
+        converted = [self._fast_column(sheet, c, body, kept, first, slow) for c in columns]
+        fields = tuple(readers)
         rows: list[_Row] = []
-        last = index + 1
-        for offset, raw in enumerate(sheet.rows[index + 1:], start=index + 2):
-            if not any(_filled(raw[c.index]) for c in columns if c.index < len(raw)):
-                continue
-            values = {f: read(raw, offset) for f, read in readers.items()}
-            rows.append(_Row(offset, values))
-            last = offset
+        for position, (number, values) in enumerate(zip(kept, zip(*converted))):
+            row_values = dict(zip(fields, values))
+            if position in slow:
+                raw = body[number]
+                for field_name, read in readers.items():
+                    if row_values[field_name] is _SLOW:
+                        row_values[field_name] = read(raw, number + first)
+            rows.append(_Row(number + first, row_values))
+        last = kept[-1] + first if kept else index + 1
         width = max((len(r) for r in sheet.rows), default=0)
         layout = SheetLayout(sheet.name, index + 1, columns, last, width)
         return rows, layout
@@ -228,16 +239,71 @@ class _Context:
         return set(range(first, last + 1))
 
     def _column_reader(self, sheet: RawSheet, column: Column, header_row: int) -> Callable:
-        body = [row[column.index] for row in sheet.rows[header_row:] if column.index < len(row)]
-        texts = [v.strip() for v in body if isinstance(v, str) and v.strip()]
+        if column.field not in DATE_FIELDS and column.field not in MONEY_FIELDS:
+            return lambda raw, row: _text(raw[column.index] if column.index < len(raw) else "")
+        at = column.index
+        texts = [v.strip() for row in sheet.rows[header_row:] if at < len(row)
+                 for v in (row[at],) if isinstance(v, str) and v.strip()]
         if column.field in DATE_FIELDS:
             order, how = dates.decide_date_order(texts, self.locale_order)
             self._report_order(sheet, column, texts, order, how)
+            self._decided[column.field] = order
             return lambda raw, row: self._date(sheet, column, raw, row, order)
-        if column.field in MONEY_FIELDS:
-            decimal_comma = money.decide_decimal_comma(texts)
-            return lambda raw, row: self._money(sheet, column, raw, row, decimal_comma)
-        return lambda raw, row: _text(raw[column.index] if column.index < len(raw) else "")
+        decimal_comma = money.decide_decimal_comma(texts)
+        self._decided[column.field] = decimal_comma
+        return lambda raw, row: self._money(sheet, column, raw, row, decimal_comma)
+
+    def _fast_column(self, sheet: RawSheet, column: Column, body: list[list[object]], kept: list[int],
+                     first: int, slow: set[int]) -> list[object]:
+        """The column's values for the kept rows, each distinct value converted once; _SLOW marks
+        a cell its row-by-row reader must read (a possible formula, a value to report)."""
+        at, field_name = column.index, column.field
+        cells = [body[n][at] if at < len(body[n]) else "" for n in kept]
+        if field_name in DATE_FIELDS:
+            order, date1904 = self._decided[field_name], self.source.date1904
+            convert = lambda value: _to_date(value, order, date1904)
+            errors: tuple[type[Exception], ...] = (dates.DateError,)
+        elif field_name in MONEY_FIELDS:
+            decimal_comma = self._decided[field_name]
+            convert = lambda value: None if _is_dash(value) else money.parse_money(value, decimal_comma=decimal_comma)
+            errors = (money.MoneyError,)
+        else:
+            return _texts(cells)
+        formulas = None
+        dated = field_name in DATE_FIELDS
+        seen: dict[tuple[type, object], object] = {}
+        out: list[object] = []
+        for position, value in enumerate(cells):
+            kind = type(value)
+            if kind is dt.date and dated:
+                out.append(value)
+                continue
+            if value is None or value == "":
+                if self.source.kind in (".xlsx", ".xlsm"):
+                    if formulas is None:
+                        formulas = sheet.formulas()
+                    if (kept[position] + first - 1, at) in formulas:
+                        slow.add(position)
+                        out.append(_SLOW)
+                        continue
+                out.append(None)
+                continue
+            if kind not in _CACHED_KINDS:
+                slow.add(position)
+                out.append(_SLOW)
+                continue
+            key = (kind, value)
+            result = seen.get(key, _MISSING)
+            if result is _MISSING:
+                try:
+                    result = convert(value) if _filled(value) else None
+                except errors:
+                    result = _SLOW
+                seen[key] = result
+            if result is _SLOW:
+                slow.add(position)
+            out.append(result)
+        return out
 
     def _report_order(self, sheet, column, texts, order, how) -> None:
         ambiguous = [t for t in texts if _is_ambiguous_date(t)]
@@ -334,6 +400,40 @@ class _Unreadable:
     """A formula cell that could not be worked out (already reported)."""
 
 
+_SLOW = object()  # a cell left to its row-by-row reader
+_MISSING = object()
+_CACHED_KINDS = frozenset({str, float, int, dt.datetime})
+
+
+def _rows_with_data(body: list[list[object]], indices: tuple[int, ...]) -> list[int]:
+    """Positions of the rows with something in at least one mapped column."""
+    kept = []
+    for number, raw in enumerate(body):
+        width = len(raw)
+        for at in indices:
+            if at < width:
+                value = raw[at]
+                if value is not None and (not isinstance(value, str) or value.strip()):
+                    kept.append(number)
+                    break
+    return kept
+
+
+def _texts(cells: list[object]) -> list[str]:
+    """_text of every cell, each distinct text tidied once."""
+    seen: dict[str, str] = {}
+    out = []
+    for value in cells:
+        if type(value) is str:
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = " ".join(value.split())
+            out.append(text)
+        else:
+            out.append(_text(value))
+    return out
+
+
 def _locale_order(settings: Settings, locale: str) -> tuple[str, str]:
     if settings.date_order:
         return settings.date_order, "from 'Date Order' on the Settings sheet"
@@ -420,44 +520,61 @@ class _Directory:
         self.customers: list[Customer] = []
         self._by_code: dict[str, int] = {}
         self._by_name: dict[str, int] = {}
+        self._keys: dict[str, str] = {}  # text -> _name_key(text), worked out once per distinct text
         for customer in customers:
             self._add(customer)
 
-    def _add(self, customer: Customer) -> None:
+    def _key(self, text: str) -> str:
+        key = self._keys.get(text)
+        if key is None:
+            key = self._keys[text] = _name_key(text)
+        return key
+
+    def _add(self, customer: Customer) -> int:
         index = len(self.customers)
         self.customers.append(customer)
         if customer.code:
-            self._by_code.setdefault(_name_key(customer.code), index)
+            self._by_code.setdefault(self._key(customer.code), index)
         if customer.name:
-            self._by_name.setdefault(_name_key(customer.name), index)
-        self._by_name.setdefault(_name_key(customer.key), index)
+            self._by_name.setdefault(self._key(customer.name), index)
+        self._by_name.setdefault(self._key(customer.key), index)
+        return index
 
     def find(self, name: str = "", code: str = "") -> Optional[Customer]:
         """By code when the row has one; by name otherwise, or when the known customer has no code."""
+        index = self._find_index(name, code)
+        return None if index is None else self.customers[index]
+
+    def _find_index(self, name: str, code: str) -> Optional[int]:
         if code:
+            code_key = self._key(code)
             for table in (self._by_code, self._by_name):
-                if _name_key(code) in table:
-                    return self.customers[table[_name_key(code)]]
-        if name and _name_key(name) in self._by_name:
-            found = self.customers[self._by_name[_name_key(name)]]
-            if not code or not found.code:
-                return found
-        if name and not code and _name_key(name) in self._by_code:
-            return self.customers[self._by_code[_name_key(name)]]
+                if code_key in table:
+                    return table[code_key]
+        name_key = self._key(name) if name else ""
+        if name and name_key in self._by_name:
+            index = self._by_name[name_key]
+            if not code or not self.customers[index].code:
+                return index
+        if name and not code and name_key in self._by_code:
+            return self._by_code[name_key]
         return None
 
     def ensure(self, name: str, code: str, details: dict[str, object]) -> Customer:
         """The customer an invoice row names, created from the row when the Customers sheet lacks it."""
-        found = self.find(name, code)
-        if found is not None:
-            return self._fill_missing(found, details)
+        index = self._find_index(name, code)
+        if index is not None:
+            return self._fill_missing(index, details)
         customer = _customer_from(details, key=code or " ".join(name.split()), name=name or code, code=code)
         self._add(customer)
         return customer
 
-    def _fill_missing(self, customer: Customer, details: dict[str, object]) -> Customer:
+    def _fill_missing(self, index: int, details: dict[str, object]) -> Customer:
+        customer = self.customers[index]
         if customer.row:  # the Customers sheet is the owner's word; invoice rows do not override it
             return customer
+        if not any(details.get(f) for f in _DETAIL_FIELDS):
+            return customer  # the row tells nothing more about the customer
         extra = _customer_from(details, key=customer.key, name=customer.name, code=customer.code)
         changes = {f: getattr(extra, f) for f in ("contact_name", "company", "email", "phone", "address",
                                                     "language", "sales_rep", "sales_rep_email",
@@ -466,8 +583,15 @@ class _Directory:
         if not changes:
             return customer
         updated = replace(customer, **changes)
-        self.customers[self.customers.index(customer)] = updated
+        self.customers[index] = updated
         return updated
+
+
+# The row fields _fill_missing can take a customer's details from.
+_DETAIL_FIELDS = (
+    "contact_name", "company", "email", "phone", "address", "address2", "postcode", "city", "region",
+    "country", "language", "sales_rep", "sales_rep_email", "account_manager", "credit_limit",
+)
 
 
 def _customer_from(values: dict[str, object], key: str, name: str, code: str, row: int = 0) -> Customer:
@@ -575,8 +699,17 @@ def _is_total_row(values: dict[str, object]) -> bool:
 def _total_word(value: object) -> bool:
     if not isinstance(value, str) or not value:
         return False
+    if value.isascii() and not _may_total(value):
+        return False
     key = header.normalize(value)
     return key in TOTAL_WORDS or (key.startswith(("total", "subtotal", "grandtotal")) and len(key) < 16)
+
+
+def _may_total(text: str) -> bool:
+    """False when plain-ASCII text cannot normalize to a total word: every one spells total, sum,
+    jumlah or kabuuan, and normalizing ASCII only drops or lower-cases letters (or adds "no")."""
+    letters = set(text.lower())
+    return {"t", "o", "a", "l"} <= letters or "u" in letters and ("m" in letters or "k" in letters)
 
 
 def _is_note_row(values: dict[str, object]) -> bool:
