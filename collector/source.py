@@ -8,6 +8,7 @@ unreadable into one plain sentence.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -257,6 +258,8 @@ def _refuse_far_cells(archive: zipfile.ZipFile, name: str) -> None:
         lowered = member.filename.lower()
         if lowered.startswith("xl/worksheets/") and lowered.endswith(".xml") and lowered.count("/") == 2:
             try:
+                if _surely_small(lambda: archive.open(member)):
+                    continue
                 rows, cols = _xlsx_extent(lambda: archive.open(member))
             except _DAMAGED_ZIP:
                 continue  # calamine reports a damaged part in its own words
@@ -277,6 +280,65 @@ def _tags(stream) -> Iterator[bytes]:
         text, tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
         tail = tail[-65_536:]  # no real tag is longer; a hostile one loses only itself
         yield text
+
+
+# The quick test: every c and row tag written the usual way (no prefix, r="..." first) and no
+# reference anywhere far enough out to matter. Anything else goes to the exact measure below.
+_XLSX_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
+_XLSX_C_WITHOUT_LEADING_REF = re.compile(rb"<c(?=[\s/>])(?!\s+r\s*=)")
+_XLSX_ROW_WITHOUT_LEADING_REF = re.compile(rb"<row(?=[\s/>])(?!\s+r\s*=)")
+_XLSX_ANY_REF = r"r\s*=\s*[\"']"
+_XLSX_REF_AT = re.compile(rb"r\s*=\s*[\"']\$?([A-Za-z]*)\$?([0-9]*)")
+
+
+def _surely_small(open_part: Callable[[], IO[bytes]]) -> bool:
+    """True when the sheet's rectangle is certainly within MAX_SHEET_CELLS, found without looking
+    at every cell: the furthest column and row of any r="..." in the part bound those of its cells."""
+    from collector.formula import col_index
+
+    narrow_rows = MAX_SHEET_CELLS // 26
+    # Candidates: references with two or more letters, or with a row number that may pass narrow_rows.
+    candidate = _ref_pattern(rf"(?:[$A-Za-z]{{2}}|[$A-Za-z]{{0,3}}(?:{_beyond(narrow_rows)}))")
+    wide: set[bytes] = set()
+    far_row = 0
+    with open_part() as stream:
+        for text in _tags(stream):
+            if (_XLSX_PREFIXED.search(text) or _XLSX_C_WITHOUT_LEADING_REF.search(text)
+                    or _XLSX_ROW_WITHOUT_LEADING_REF.search(text)):
+                return False
+            for found in candidate.finditer(text):
+                letters, digits = _XLSX_REF_AT.match(text, found.start()).groups()
+                if len(letters) > 1:
+                    wide.add(letters)
+                if digits:
+                    far_row = max(far_row, int(digits))
+    if any(len(c) > 3 for c in wide):
+        return False
+    cols = max([26] + [col_index(c.decode("ascii")) + 1 for c in wide])
+    if cols == 26:
+        return far_row <= narrow_rows
+    return _rows_within(open_part, MAX_SHEET_CELLS // cols)
+
+
+def _beyond(limit: int) -> str:
+    """A pattern for every digit string whose number may exceed ``limit`` (and some that do not)."""
+    digits = str(limit)
+    return rf"[0-9]{{{len(digits) + 1},}}|[{digits[0]}-9][0-9]{{{len(digits) - 1}}}"
+
+
+@functools.lru_cache(maxsize=64)
+def _ref_pattern(after: str) -> re.Pattern[bytes]:
+    return re.compile((_XLSX_ANY_REF + after).encode())
+
+
+def _rows_within(open_part: Callable[[], IO[bytes]], limit: int) -> bool:
+    """Whether no r="..." in the part names a row beyond ``limit``."""
+    beyond = _ref_pattern(rf"\$?[A-Za-z]*\$?({_beyond(limit)})")
+    with open_part() as stream:
+        for text in _tags(stream):
+            if any(int(found) > limit for found in beyond.findall(text)):
+                return False
+    return True
 
 
 def _xlsx_extent(open_part: Callable[[], IO[bytes]]) -> tuple[int, int]:
