@@ -47,6 +47,9 @@ def sheet_formulas(path: str, sheet_name: str) -> dict[tuple[int, int], str]:
 
 
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|<!DOCTYPE|<!ENTITY")  # a DTD is refused by the parser
+_PLAIN_FORMULA_TAG = re.compile(rb"<f[\s/>]")
+_PREFIXED_F = re.compile(rb":f[\s/>]")
+_DECLARATION = re.compile(rb"<!")
 
 
 def _mentions_formulas(stream: IO[bytes], chunk: int = 1 << 20) -> bool:
@@ -56,7 +59,10 @@ def _mentions_formulas(stream: IO[bytes], chunk: int = 1 << 20) -> bool:
         block = stream.read(chunk)
         if not block:
             return False
-        if _FORMULA_TAG.search(tail + block):
+        text = tail + block
+        # Three searches that each start from a literal run far faster than the one that starts at every "<".
+        if _PLAIN_FORMULA_TAG.search(text) or (
+                (_DECLARATION.search(text) or _PREFIXED_F.search(text)) and _FORMULA_TAG.search(text)):
             return True
         tail = block[-64:]
 
