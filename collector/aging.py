@@ -41,17 +41,29 @@ class BucketScheme:
 
     @property
     def labels(self) -> tuple[str, ...]:
-        lower = [1] + [edge + 1 for edge in self.edges[:-1]]
-        ranges = [f"{low}\u2013{edge}" for low, edge in zip(lower, self.edges)]
-        return (CURRENT, *ranges, f"{self.edges[-1]}+")
+        return _labels(tuple(self.edges))
 
     def bucket_for(self, days_overdue: int) -> str:
         if days_overdue <= 0:
             return CURRENT
-        for label, edge in zip(self.labels[1:], self.edges):
+        labels = _labels(tuple(self.edges))
+        for label, edge in zip(labels[1:], self.edges):
             if days_overdue <= edge:
                 return label
-        return self.labels[-1]
+        return labels[-1]
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(edges: tuple[int, ...]) -> tuple[str, ...]:
+    lower = [1] + [edge + 1 for edge in edges[:-1]]
+    ranges = [f"{low}\u2013{edge}" for low, edge in zip(lower, edges)]
+    return (CURRENT, *ranges, f"{edges[-1]}+")
+
+
+@functools.lru_cache(maxsize=64)
+def _scheme(edges: tuple[int, ...]) -> BucketScheme:
+    """The scheme of a Settings' buckets, checked once rather than for every invoice."""
+    return BucketScheme(edges)
 
 
 def _check_edges(edges: tuple[int, ...]) -> None:
@@ -258,16 +270,16 @@ def assess_invoice(
     due = invoice.due_date or (due_date(invoice.invoice_date, terms) if invoice.invoice_date else None)
     state = invoice_state(invoice, disputed_numbers)
     if state in (WRITTEN_OFF, DRAFT):
-        return InvoiceResult(invoice, currency, state, due, ZERO, 0, "")
+        return InvoiceResult.of(invoice, currency, state, due, ZERO, 0, "")
     balance = open_balance(invoice, terms, state)
     state = _settled_state(state, balance)
     if state in (PAID, CREDIT):
-        return InvoiceResult(invoice, currency, state, due, balance, 0, "")
+        return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
     days = max(0, days_between(due, as_of)) if due else 0
-    bucket = BucketScheme(tuple(settings.aging_buckets)).bucket_for(days)
+    bucket = _scheme(tuple(settings.aging_buckets)).bucket_for(days)
     interest = late_interest(balance, days, settings) if state == OPEN else ZERO
     deadline, discount = _open_discount(invoice, terms, balance, as_of) if state == OPEN else (None, None)
-    return InvoiceResult(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
+    return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
 
 
 def open_balance(invoice: Invoice, terms: Terms, state: str = OPEN) -> Decimal:
@@ -358,9 +370,11 @@ def _currency_totals(
     receivables = sum_money(r.open_balance for r in open_results)
     overdue = sum_money(r.open_balance for r in open_results if r.open_balance > 0 and r.days_overdue > 0)
     aged = [r for r in open_results if r.state != CREDIT]
-    buckets = tuple(
-        (label, sum_money(r.open_balance for r in aged if r.bucket == label)) for label in scheme.labels
-    )
+    by_label: dict[str, list[Decimal]] = {label: [] for label in scheme.labels}
+    for r in aged:
+        if r.bucket in by_label:
+            by_label[r.bucket].append(r.open_balance)
+    buckets = tuple((label, sum_money(amounts)) for label, amounts in by_label.items())
     credits = sum_money(r.open_balance for r in open_results if r.state == CREDIT)
     on_hold = sum(
         1 for a in accounts

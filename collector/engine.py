@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Optional, Sequence
+from typing import Optional, Sequence, TypeVar
 
 from collector.account import build_account
 from collector.aging import BucketScheme, assess_invoice, disputed_invoice_numbers, totals
 from collector.assessment import Account, Action, Assessment, InvoiceResult
-from collector.model import Book, ContactEntry, Customer, Invoice, PolicyStep, Problem, Settings
+from collector.model import Book, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings
 from collector.policy import COLLECTOR, DEFAULT_POLICY, CustomerPlan, plan_customer
+
+RecordT = TypeVar("RecordT", ContactEntry, Instalment)
 
 
 def assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]] = None) -> Assessment:
@@ -29,8 +31,11 @@ def assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]] = 
     results: dict[int, InvoiceResult] = {}
     accounts: list[Account] = []
     actions: list[Action] = []
+    entries_of = _by_customer(book.contact_log)
+    instalments_of = _by_customer(book.instalments)
     for customer, indices in _customers(book):
-        plan = _plan(book, customer, indices, steps, settings, as_of)
+        plan = _plan(book, customer, indices, steps, settings, as_of,
+                     entries_of.get(customer.key, []), instalments_of.get(customer.key, []))
         results.update(zip(indices, plan.invoices))
         accounts.append(_account(customer, plan, as_of))
         if plan.action is not None:
@@ -68,19 +73,25 @@ def _customers(book: Book) -> list[tuple[Customer, list[int]]]:
     return [(customer, positions[customer.key]) for customer in ordered]
 
 
+def _by_customer(records: Sequence[RecordT]) -> dict[str, list[RecordT]]:
+    """Contact Log rows or instalments grouped by customer key, in sheet order."""
+    grouped: dict[str, list[RecordT]] = {}
+    for record in records:
+        grouped.setdefault(record.customer_key, []).append(record)
+    return grouped
+
+
 def _plan(
     book: Book, customer: Customer, indices: Sequence[int], policy: Sequence[PolicyStep],
-    settings: Settings, as_of: dt.date,
+    settings: Settings, as_of: dt.date, entries: list[ContactEntry], instalments: list[Instalment],
 ) -> CustomerPlan:
     invoices = [book.invoices[i] for i in indices]
-    entries = [e for e in book.contact_log if e.customer_key == customer.key]
     known = [e for e in entries if e.date <= as_of]
     disputed = disputed_invoice_numbers(known, invoices)
     results = [
         assess_invoice(invoice, customer, settings, as_of, disputed, _currency(invoice, settings))
         for invoice in invoices
     ]
-    instalments = [i for i in book.instalments if i.customer_key == customer.key]
     return plan_customer(customer, results, entries, instalments, policy, settings, as_of)
 
 

@@ -259,4 +259,7 @@ def split_evenly(amount: Decimal | int | str, parts: int) -> list[Decimal]:
 
 def sum_money(values: Iterable[Decimal | int | float | str]) -> Decimal:
     """Exact sum, rounded to the cent once at the end."""
-    return to_cents(sum((_as_decimal(value) for value in values), Decimal(0)))
+    total = Decimal(0)
+    for value in values:
+        total += value if type(value) is Decimal and value.is_finite() else _as_decimal(value)
+    return to_cents(total)

@@ -112,15 +112,15 @@ def due_step(result: InvoiceResult, ladder: Sequence[PolicyStep], as_of: dt.date
 
     Steps meant only before the due date stop counting once it has passed.
     """
-    best = -1
-    for index, step in enumerate(ladder):
+    for index in range(len(ladder) - 1, -1, -1):  # the highest first: most invoices are past several
+        step = ladder[index]
         day = step_date(step, result)
         if day is None or day > as_of:
             continue
         if step.only_before_due and (result.due_date is None or as_of > result.due_date):
             continue
-        best = index
-    return best
+        return index
+    return -1
 
 
 def logged_stage(result: InvoiceResult, entries: Iterable[ContactEntry], ladder: Sequence[PolicyStep]) -> int:
@@ -336,10 +336,11 @@ class _Situation:
     due: tuple[int, ...]
     promise: Optional[Promise]
     schedule: Schedule
+    chased_results: tuple[InvoiceResult, ...] = ()
 
     @property
     def chased(self) -> list[InvoiceResult]:
-        return [r for r in self.results if r.chased]
+        return list(self.chased_results)
 
     @property
     def gap(self) -> dt.timedelta:
@@ -388,11 +389,12 @@ def _situation(
     promise = find_promise(entries, results, as_of, promise_rule.days if promise_rule else 2)
     owed = open_totals(results).get(currency, ZERO)
     schedule = instalment_schedule(instalments, owed, as_of, plan_rule.days if plan_rule else 5)
+    chased = tuple(r for r in results if r.chased)
     return _Situation(
         customer, results, entries, policy, ladder, settings, as_of, currency,
-        tuple(logged_stage(r, entries, ladder) for r in results),
+        tuple(logged_stage(r, entries, ladder) for r in results) if entries else (-1,) * len(results),
         tuple(due_step(r, ladder, as_of) if r.chased else -1 for r in results),
-        promise, schedule,
+        promise, schedule, chased,
     )
 
 

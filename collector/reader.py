@@ -288,6 +288,13 @@ class _Context:
                         continue
                 out.append(None)
                 continue
+            if kind is float and not dated:  # amounts are mostly distinct: no use remembering them
+                try:
+                    out.append(money.to_cents(value))
+                except money.MoneyError:
+                    slow.add(position)
+                    out.append(_SLOW)
+                continue
             if kind not in _CACHED_KINDS:
                 slow.add(position)
                 out.append(_SLOW)
