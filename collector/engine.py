@@ -15,7 +15,9 @@ from typing import Optional, Sequence, TypeVar
 from collector.account import build_account
 from collector.aging import BucketScheme, assess_invoice, disputed_invoice_numbers, totals
 from collector.assessment import Account, Action, Assessment, InvoiceResult
-from collector.model import Book, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings
+from collector.model import (
+    Book, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings, bulk_records,
+)
 from collector.policy import COLLECTOR, DEFAULT_POLICY, CustomerPlan, plan_customer
 
 RecordT = TypeVar("RecordT", ContactEntry, Instalment)
@@ -26,6 +28,11 @@ def assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]] = 
 
     ``policy`` overrides the book's Policy sheet, which overrides ``DEFAULT_POLICY``.
     """
+    with bulk_records():
+        return _assess(book, as_of, policy)
+
+
+def _assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]]) -> Assessment:
     steps = tuple(policy) if policy else (book.policy or DEFAULT_POLICY)
     settings, problems = _usable_settings(book.settings)
     results: dict[int, InvoiceResult] = {}

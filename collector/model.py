@@ -5,10 +5,12 @@ workbook; the core computes new values from them; nothing mutates them.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Optional
+from typing import Iterator, Optional
 
 Money = Decimal  # always quantized to the cent by collector.money.to_cents
 
@@ -56,6 +58,33 @@ class Invoice:
     status: str = ""
     currency: str = ""
     notes: str = ""
+
+
+    @classmethod
+    def of(cls, **values: object) -> "Invoice":
+        """An invoice without the frozen dataclass __init__, which costs three times as much and
+        runs once per row. ``values`` must name every field."""
+        invoice = object.__new__(cls)
+        invoice.__dict__.update(values)
+        return invoice
+
+
+@contextlib.contextmanager
+def bulk_records() -> Iterator[None]:
+    """While a whole workbook's records are built: no cycle collection. The records hold no
+    cycles, and each full collection walks every record made so far (a sixth of the time
+    for 100,000 invoices). Collection resumes as it was afterwards, with what was built counted
+    as old (freeze then unfreeze moves it there without walking it), so the first collection
+    after does not walk it all either."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,11 @@ def _as_decimal(value: object) -> Decimal:
     """Exact Decimal of a number; floats go through repr to drop Excel's float noise."""
     if type(value) is Decimal and value.is_finite():  # the common case: the engine sums Decimals all day
         return value
+    if type(value) is float:  # the reader's common case: an amount Excel stored as a number
+        number = Decimal(repr(value))
+        if not number.is_finite():
+            raise MoneyError(NOT_MONEY)
+        return number
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise MoneyError(NOT_MONEY)
     if isinstance(value, float):

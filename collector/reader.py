@@ -18,7 +18,7 @@ from collector import dates, header, money
 from collector.formula import FormulaError, col_index, col_letter, evaluate
 from collector.model import (
     Book, Column, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings,
-    SheetLayout,
+    SheetLayout, bulk_records,
 )
 from collector.source import RawSheet, Source, WorkbookError, open_source
 
@@ -50,7 +50,8 @@ class ReadError(WorkbookError):
 
 def read_book(path: str, locale: str = "") -> Book:
     """Read a tracking workbook. Raises WorkbookError when the file cannot be used at all."""
-    return read_source(open_source(path), locale or _environment_locale())
+    with bulk_records():
+        return read_source(open_source(path), locale or _environment_locale())
 
 
 def _environment_locale() -> str:
@@ -196,7 +197,19 @@ class _Context:
         self.locale_order, self.locale_source = _locale_order(settings, locale)
         self._evaluating: set[tuple[str, int, int]] = set()
         self._worked_out: dict[tuple[str, int, int], object] = {}
+        self._reported: set[tuple[str, str]] = set()
+        self._indexed = 0  # problems[:_indexed] are in _reported
         self._decided: dict[str, object] = {}  # field -> date order or decimal comma of the table being read
+
+    def reported_rows(self) -> set[tuple[str, str]]:
+        """(sheet, row number as written) of every problem about one cell so far; kept up to date
+        as problems are added, so asking costs nothing however many there are."""
+        for problem in self.problems[self._indexed:]:
+            found = _CELL.fullmatch(problem.cell)
+            if found:
+                self._reported.add((problem.sheet, found.group(1)))
+        self._indexed = len(self.problems)
+        return self._reported
 
     def table(self, sheet: RawSheet, kind: str) -> tuple[list[_Row], Optional[SheetLayout]]:
         index, _ = _header_score(sheet.rows, kind)
@@ -407,6 +420,7 @@ class _Unreadable:
     """A formula cell that could not be worked out (already reported)."""
 
 
+_CELL = re.compile(r"[A-Z]+([0-9]+)")
 _SLOW = object()  # a cell left to its row-by-row reader
 _MISSING = object()
 _CACHED_KINDS = frozenset({str, float, int, dt.datetime})
@@ -580,7 +594,7 @@ class _Directory:
         customer = self.customers[index]
         if customer.row:  # the Customers sheet is the owner's word; invoice rows do not override it
             return customer
-        if not any(details.get(f) for f in _DETAIL_FIELDS):
+        if details.keys().isdisjoint(_DETAIL_FIELDS) or not any(details.get(f) for f in _DETAIL_FIELDS):
             return customer  # the row tells nothing more about the customer
         extra = _customer_from(details, key=customer.key, name=customer.name, code=customer.code)
         changes = {f: getattr(extra, f) for f in ("contact_name", "company", "email", "phone", "address",
@@ -595,10 +609,10 @@ class _Directory:
 
 
 # The row fields _fill_missing can take a customer's details from.
-_DETAIL_FIELDS = (
+_DETAIL_FIELDS = frozenset({
     "contact_name", "company", "email", "phone", "address", "address2", "postcode", "city", "region",
     "country", "language", "sales_rep", "sales_rep_email", "account_manager", "credit_limit",
-)
+})
 
 
 def _customer_from(values: dict[str, object], key: str, name: str, code: str, row: int = 0) -> Customer:
@@ -624,6 +638,8 @@ def _customer_from(values: dict[str, object], key: str, name: str, code: str, ro
 def _address_lines(parts: list[str]) -> list[str]:
     lines: list[str] = []
     for part in parts:
+        if not part:
+            continue
         lines.extend(line.strip() for line in re.split(r"[\r\n]+", part) if line.strip())
     return lines
 
@@ -752,7 +768,7 @@ def _invoice_from_row(row: _Row, layout: SheetLayout, context: _Context, directo
         return None
     customer = directory.ensure(name, code, values)
     currency = _currency(values.get("currency", ""), currency_hint)
-    return Invoice(
+    return Invoice.of(
         row=number, customer=customer.name, customer_key=customer.key,
         number=values.get("invoice_no", "") or "", invoice_date=invoice_date, due_date=due_date,
         terms=values.get("terms", "") or "", amount=amount, paid=values.get("paid"), balance=balance,
@@ -773,8 +789,7 @@ def _report_missing(context: _Context, layout: SheetLayout, number: int, fields:
 
 def _cell_reported(context: _Context, sheet: str, number: int) -> bool:
     """True when a value on this row was already reported as unreadable (one message per cause)."""
-    suffix = str(number)
-    return any(p.sheet == sheet and re.fullmatch(rf"[A-Z]+{suffix}", p.cell) for p in context.problems)
+    return (sheet, str(number)) in context.reported_rows()
 
 
 def _currency(text: str, hint: str) -> str:
