@@ -251,9 +251,14 @@ def _first_difference(name: str, old: list[list[object]], new: list[list[object]
                       formulas: set[str]) -> Optional[str]:
     from collector.formula import col_letter
 
+    span = ownership.columns.get(name)
     for r in range(max(len(old), len(new))):
         old_row = old[r] if r < len(old) else []
         new_row = new[r] if r < len(new) else []
+        if old_row == new_row:
+            continue
+        if span and old_row[:span[0] - 1] == new_row[:span[0] - 1] and old_row[span[1]:] == new_row[span[1]:]:
+            continue  # the same outside collector's columns: a whole row compared at C speed
         for c in range(max(len(old_row), len(new_row))):
             before = old_row[c] if c < len(old_row) else ""
             after = new_row[c] if c < len(new_row) else ""
@@ -264,3 +269,87 @@ def _first_difference(name: str, old: list[list[object]], new: list[list[object]
                 continue
             return coordinate
     return None
+
+
+# --- the proof for a lossless write -------------------------------------------------------------------
+
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_EXTENSION = re.compile(rb"<(?:[\w.-]+:)?ext\b[^>]*\buri=\"([^\"]+)\"")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^>]*>")
+
+
+def package_losses(original: str, written: str, owned_parts: frozenset[str], ownership: Ownership,
+                   owner_sheets: dict[str, str], owner_notes: Optional[dict[str, tuple[bytes, ...]]] = None
+                   ) -> list[str]:
+    """What a lossless write changed outside what collector owns, as plain sentences.
+
+    Every part of the original collector does not own must be in the written package byte for
+    byte. The parts it does own on the owner's sheets (``owner_sheets``: sheet name -> part) are
+    held to their promise too: no formula, extension (sparklines, x14 validations, data bars) or
+    relationship of the original may go, the owner's notes stay word for word, and every cell
+    value outside collector's cells reads the same, saved formula results included.
+    """
+    import zipfile
+
+    found: list[str] = []
+    with zipfile.ZipFile(original) as before, zipfile.ZipFile(written) as after:
+        present = {info.filename: info for info in after.infolist()}
+        owned = {name.lower() for name in owned_parts}
+        for info in before.infolist():
+            if info.filename.endswith("/") or info.filename.lower() in owned:
+                continue
+            now = present.get(info.filename)
+            if now is None:
+                found.append(f"the part {info.filename} would be lost")
+            elif (now.CRC, now.file_size) != (info.CRC, info.file_size) or \
+                    before.read(info) != after.read(now):
+                found.append(f"the part {info.filename} would change")
+        for name, part in owner_sheets.items():
+            if part not in present:
+                found.append(f"the sheet '{name}' would disappear")
+                continue
+            old, new = before.read(part), after.read(part)
+            if len(_FORMULA.findall(new)) < len(_FORMULA.findall(old)):
+                found.append(f"formulas on '{name}' would be lost")
+            lost = Counter(_EXTENSION.findall(old)) - Counter(_EXTENSION.findall(new))
+            for uri in sorted(lost):
+                found.append(f"an Excel feature on '{name}' (extension {uri.decode()}) would be lost")
+            rels = _rels_of(part)
+            if rels in {i.filename for i in before.infolist()}:
+                kept = set(_RELATIONSHIP.findall(after.read(rels))) if rels in present else set()
+                folder = posixpath.dirname(part)
+                for tag in _RELATIONSHIP.findall(before.read(rels)):
+                    target = re.search(rb'\bTarget="([^"]*)"', tag)
+                    text = target.group(1).decode("utf-8", "replace") if target else ""
+                    resolved = text.lstrip("/") if text.startswith("/") else posixpath.normpath(
+                        posixpath.join(folder, text))
+                    if tag not in kept and (b'TargetMode="External"' in tag or resolved.lower() not in owned):
+                        found.append(f"a link from '{name}' to its notes, tables or drawings would be lost")
+                        break
+        for part, notes in (owner_notes or {}).items():
+            text = after.read(part) if part in present else b""
+            if any(note not in text for note in notes):
+                found.append(f"a note the owner wrote would change or be lost ({part})")
+    found += _owner_values(original, written, ownership, owner_sheets)
+    return found
+
+
+def _rels_of(part: str) -> str:
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def _owner_values(original: str, written: str, ownership: Ownership, owner_sheets: dict[str, str]) -> list[str]:
+    """The cells of the owner's sheets collector edits, as any reader sees them, saved results included."""
+    found = []
+    before = python_calamine.CalamineWorkbook.from_path(original)
+    after = python_calamine.CalamineWorkbook.from_path(written)
+    for name in owner_sheets:
+        if name not in after.sheet_names:
+            continue
+        old = before.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        new = after.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        changed = _first_difference(name, old, new, ownership, set())
+        if changed:
+            found.append(f"the value of '{name}'!{changed} would change")
+    return found

@@ -78,7 +78,64 @@ def write_results_lossless(source_path: str, target_path: str, book: Book, asses
         return writer.write_results(source_path, target_path, book, assessment, log_entries, links, call_scripts,
                                     notes, keep_vba=keep_vba)
     package.save(target_path)
+    written.lossless = True
+    original = EditablePackage(data)
+    written.owned_parts = frozenset(owned_parts(original, written))
+    written.owner_notes = owner_notes(original, written.owned_parts)
+    written.owner_sheet_parts = {s.name: original.name(s.part) or s.part for s in _Workbook(original).sheets
+                                 if s.part and s.name in (written.invoice_sheet, written.log_sheet,
+                                                          written.customers_sheet)}
     return written
+
+
+def owned_parts(package: EditablePackage, written: Written) -> set[str]:
+    """The original's parts collector may change; every other part must come out byte for byte.
+
+    Worked out from the original package and the sheet names alone, not from what the editor did,
+    so that the fidelity check proves the editor kept its promise rather than repeating it.
+    """
+    workbook = _Workbook(package)
+    owned = {"[Content_Types].xml", workbook.part, rels_name(workbook.part), "docProps/app.xml"}
+    owned |= {part for part in (workbook.related(STYLES_TYPE), workbook.related(CALC_CHAIN_TYPE)) if part}
+    for sheet in workbook.sheets:
+        if not sheet.part:
+            continue
+        if sheet.name in (written.invoice_sheet, written.log_sheet, written.customers_sheet):
+            owned |= {sheet.part, rels_name(sheet.part)}
+            related = package.relationships(sheet.part)
+            owned |= {r.part for r in related if r.type == TABLE_TYPE}
+            comments = [r.part for r in related if r.type == COMMENTS_TYPE]
+            drawings = [r.part for r in related if r.type == VML_TYPE]
+            if len(comments) == len(drawings) == 1 and (_only_collector_notes(package, comments[0], drawings[0])
+                                                         or _mergeable(package, comments[0], drawings[0])):
+                owned |= {comments[0], drawings[0]}  # notes: collector's own, or the owner's with collector's added
+        if sheet.name in OWNED_SHEETS:
+            queue = [sheet.part]
+            while queue:
+                current = queue.pop()
+                owned |= {current, rels_name(current)}
+                queue += [r.part for r in package.relationships(current) if not r.external and r.part not in owned]
+    return {package.name(part) or part for part in owned}
+
+
+def owner_notes(package: EditablePackage, owned: frozenset[str]) -> dict[str, tuple[bytes, ...]]:
+    """The owner's own notes in the comments parts collector adds its notes to, which must stay word for word."""
+    found = {}
+    for part in owned:
+        if not re.search(r"comments\d*\.xml$", part, re.IGNORECASE) or not package.exists(part):
+            continue
+        xml = package.read(part)
+        authors = [a.decode("utf-8", "replace") for a in
+                   re.findall(rb"<(?:[\w.-]+:)?author>([^<]*)</(?:[\w.-]+:)?author>", xml)]
+        kept = []
+        for comment in re.findall(rb"<(?:[\w.-]+:)?comment\b.*?</(?:[\w.-]+:)?comment>", xml, re.DOTALL):
+            author = re.search(rb'authorId="(\d+)"', comment)
+            index = int(author.group(1)) if author else -1
+            if not 0 <= index < len(authors) or authors[index] != COLLECTOR:
+                kept.append(comment)
+        if kept:
+            found[part] = tuple(kept)
+    return found
 
 
 # --- the workbook part --------------------------------------------------------------------------
@@ -778,9 +835,10 @@ class _Editor:
     # step 5: the bookkeeping
 
     def _finish(self) -> None:
-        for part, edit in self.edits.items():
+        for part in list(self.edits):
+            edit = self.edits.pop(part)  # the sheet's text goes once it is written: big sheets are big
             if edit.changed():
-                self.package.write(part, edit.text())
+                self.package.write_chunks(part, edit.chunks(), big=len(edit.xml) > 8_000_000)
         self.package.write(self.styles_part, self.styles.text())
         self.package.write(self.workbook.part, self.workbook.text())
         self.package.write(rels_name(self.workbook.part), self.workbook.rels_xml)
@@ -860,14 +918,14 @@ class _HistoryView:
 class _TabCell:
     """A cell of one of collector's tabs, with the attributes writer.py sets on openpyxl's cells."""
 
-    __slots__ = ("sheet", "row", "column", "_value", "data_type", "font", "fill", "border", "alignment",
-                 "number_format", "style")
+    # Defaults at class level: a big Actions tab has hundreds of thousands of cells, most left plain.
+    _value = None
+    data_type = "n"
+    font = fill = border = alignment = style = None
+    number_format = "General"
 
     def __init__(self, sheet: "_TabSheet", row: int, column: int) -> None:
         self.sheet, self.row, self.column = sheet, row, column
-        self._value, self.data_type = None, "n"
-        self.font = self.fill = self.border = self.alignment = self.style = None
-        self.number_format = "General"
 
     @property
     def value(self) -> object:
@@ -910,12 +968,14 @@ class _TabSheet:
     cell styles, which is why the cells do not go through it.
     """
 
-    _OWN = ("real", "cells", "_styles")
+    _OWN = ("real", "cells", "_styles", "_by_identity", "row_dimensions")
 
     def __init__(self, real) -> None:
         object.__setattr__(self, "real", real)
         object.__setattr__(self, "cells", {})
         object.__setattr__(self, "_styles", {})
+        object.__setattr__(self, "_by_identity", {})
+        object.__setattr__(self, "row_dimensions", _RowHeights())  # only heights: openpyxl's are slow to make
 
     def __getattr__(self, name: str):
         return getattr(self.real, name)
@@ -927,9 +987,12 @@ class _TabSheet:
             setattr(self.real, name, value)
 
     def cell(self, row: int, column: int, value: object = None) -> _TabCell:
-        found = self.cells.get((row, column))
+        cells = self.cells.get(row)
+        if cells is None:
+            cells = self.cells[row] = {}
+        found = cells.get(column)
         if found is None:
-            found = self.cells[(row, column)] = _TabCell(self, row, column)
+            found = cells[column] = _TabCell(self, row, column)
         if value is not None:
             found.value = value
         return found
@@ -943,15 +1006,15 @@ class _TabSheet:
 
     @property
     def max_row(self) -> int:
-        return max([row for row, _ in self.cells] + [1])
+        return max(list(self.cells) + [1])
 
     def render(self, styles: Styles, date1904: bool) -> tuple[str, str]:
         """The tab's <sheetData> and its used range, with styles appended to the owner's styles.xml."""
         edit = SheetEdit(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>', date1904)
-        heights = {row: dimension.height for row, dimension in self.real.row_dimensions.items()
+        heights = {row: dimension.height for row, dimension in self.row_dimensions.items()
                    if dimension.height is not None}
         rows: dict[int, list[str]] = {}
-        for (row, column), cell in sorted(self.cells.items()):
+        for row, column, cell in ((r, c, cells[c]) for r, cells in sorted(self.cells.items()) for c in sorted(cells)):
             style = self._xf(cell, styles)
             if cell.data_type == "f":
                 result = _evaluate(cell.value[1:], self)
@@ -971,17 +1034,38 @@ class _TabSheet:
         for row in sorted(rows):
             height = f' ht="{number_text(heights[row])}" customHeight="1"' if row in heights else ""
             body.append(f'<row r="{row}"{height}>' + "".join(rows[row]) + "</row>")
-        columns = [c for _, c in self.cells] or [1]
+        columns = [max(cells) for cells in self.cells.values() if cells] or [1]
         extent = f"A1:{column_letter(max(columns))}{max(list(rows) + [1])}"
         return "<sheetData>" + "".join(body) + "</sheetData>", extent
 
     def _xf(self, cell: _TabCell, styles: Styles) -> int:
-        key = (id(cell.font), id(cell.fill), id(cell.border), _alignment_key(cell.alignment), cell.number_format,
-               cell.style)
-        found = self._styles.get(key)
+        # writer.py shares its style objects, so most cells are found by the objects' identity (they all
+        # live until the tab is rendered); equal alignments made apart still share one cell format.
+        identity = (id(cell.font), id(cell.fill), id(cell.border), id(cell.alignment), cell.number_format, cell.style)
+        found = self._by_identity.get(identity)
         if found is None:
-            found = self._styles[key] = _tab_xf(cell, styles)
+            key = (id(cell.font), id(cell.fill), id(cell.border), _alignment_key(cell.alignment), cell.number_format,
+                   cell.style)
+            found = self._styles.get(key)
+            if found is None:
+                found = self._styles[key] = _tab_xf(cell, styles)
+            self._by_identity[identity] = found
         return found
+
+
+class _RowHeight:
+    __slots__ = ("height",)
+
+    def __init__(self) -> None:
+        self.height: Optional[float] = None
+
+
+class _RowHeights(dict):
+    """sheet.row_dimensions[row].height, as writer.py sets it, without openpyxl's RowDimension objects."""
+
+    def __missing__(self, row: int) -> _RowHeight:
+        made = self[row] = _RowHeight()
+        return made
 
 
 def _alignment_key(alignment) -> Optional[tuple]:

@@ -20,10 +20,13 @@ import python_calamine
 from collector import fidelity, safety
 from collector.assessment import Assessment
 from collector.engine import assess, contact_entries
+from collector.lossless import write_results_lossless
 from collector.model import Book
-from collector.reader import read_book
+from collector.reader import _environment_locale as environment_locale
+from collector.reader import read_source
 from collector.source import EXCEL_KINDS, open_source
-from collector.writer import OWNED_SHEETS, Written, write_results
+from collector.writer import OWNED_SHEETS, Written
+from collector.writer import write_results as write_results_openpyxl
 
 Progress = Callable[[str], None]
 
@@ -66,9 +69,12 @@ def run_week(path: str, as_of: dt.date, *, dry_run: bool = False, force: bool = 
     progress("Reading the workbook")
     before = safety.fingerprint(path)
     source = open_source(path)
-    if not dry_run and source.kind in EXCEL_KINDS:
+    kind = source.kind
+    if not dry_run and kind in EXCEL_KINDS:
         safety.refuse_if_read_only(path)
-    book = read_book(path)
+    book = read_source(source, environment_locale())
+    if kind in EXCEL_KINDS:
+        source = None  # every sheet's values: not needed again, and big for a big workbook
     progress("Working out balances, aging and next steps")
     assessment = assess(book, as_of)
     result = RunResult(book=book, assessment=assessment, dry_run=dry_run)
@@ -78,8 +84,8 @@ def run_week(path: str, as_of: dt.date, *, dry_run: bool = False, force: bool = 
     result.documents = documents
     entries = _log_entries(assessment, documents)
     progress("Writing the results into the workbook")
-    if source.kind in EXCEL_KINDS:
-        _write_in_place(path, book, assessment, entries, documents, before, source.kind, result)
+    if kind in EXCEL_KINDS:
+        _write_in_place(path, book, assessment, entries, documents, before, kind, result)
     else:
         _write_beside(path, source, book, assessment, entries, documents, result)
     return result
@@ -115,12 +121,17 @@ def _links(documents) -> tuple[dict, dict, dict]:
     return links, scripts, notes
 
 
+# The owner's .xlsx/.xlsm is edited in place, part by part (collector.lossless); openpyxl writes the
+# new workbook that holds the results of an .xls, .ods or .csv file.
+write_results = write_results_lossless
+
+
 def _write(source_path: str, target_path: str, book: Book, assessment: Assessment, entries, documents,
-           keep_vba: bool, workbook_folder: str) -> Written:
+           keep_vba: bool, workbook_folder: str, write_with: Optional[Callable] = None) -> Written:
     links, scripts, notes = _links(documents)
     relative = {key: [(kind, os.path.relpath(p, workbook_folder)) for kind, p in items] for key, items in links.items()}
-    return write_results(source_path, target_path, book, assessment, entries, relative, scripts, notes,
-                         keep_vba=keep_vba)
+    return (write_with or write_results)(source_path, target_path, book, assessment, entries, relative, scripts,
+                                         notes, keep_vba=keep_vba)
 
 
 def _ownership(written: Written) -> fidelity.Ownership:
@@ -151,7 +162,12 @@ def _write_in_place(path: str, book: Book, assessment: Assessment, entries, docu
 
     def verify(temporary: str) -> None:
         verify_readable(temporary)
-        lost = fidelity.losses(path, temporary, _ownership(state["written"]))
+        written = state["written"]
+        if written.lossless:
+            lost = fidelity.package_losses(path, temporary, written.owned_parts, _ownership(written),
+                                           written.owner_sheet_parts, written.owner_notes)
+        else:
+            lost = fidelity.losses(path, temporary, _ownership(written))
         if lost:
             raise Refused(lost)
         result.backup = safety.backup(path)
@@ -184,7 +200,7 @@ def _write_beside(path: str, source, book: Book, assessment: Assessment, entries
     def write(temporary: str) -> None:
         _values_workbook(source, temporary)
         state["written"] = _write(temporary, temporary, book, assessment, entries, documents,
-                                  keep_vba=False, workbook_folder=folder)
+                                  keep_vba=False, workbook_folder=folder, write_with=write_results_openpyxl)
 
     safety.write_atomically(target, write, verify_readable)
     result.workbook, result.written = target, state.get("written")

@@ -43,6 +43,17 @@ TITLE_FONT = Font(bold=True, size=14)
 WARM_FILL = PatternFill("solid", fgColor="FCE4D6")
 HOT_FILL = PatternFill("solid", fgColor="F8CBAD")
 THIN = Side(style="thin", color="9BC2E6")
+# Shared style objects: one each, not one per cell (the lossless writer turns each distinct object
+# into a cell format once, so a big tab costs one lookup per cell).
+BOLD_FONT = Font(bold=True)
+HOLD_TITLE_FONT = Font(bold=True, size=12)
+COMPUTED_HEADER_FONT = Font(bold=True, italic=True)
+COMPUTED_HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right")
+TOP = Alignment(vertical="top", wrap_text=False)
+TOP_WRAPPED = Alignment(vertical="top", wrap_text=True)
+TOTAL_BORDER = Border(top=THIN)
 
 COMPUTED_NOTE = (
     "collector works this column out and rewrites it on every run. Do not type here: "
@@ -85,6 +96,10 @@ class Written:
     sheets_replaced: list[str] = field(default_factory=list)
     invoice_sheet: str = ""
     customers_sheet: str = ""
+    lossless: bool = False  # written by editing the package (collector.lossless), not by openpyxl
+    owned_parts: frozenset[str] = frozenset()  # for a lossless write: the original's parts collector may change
+    owner_notes: dict[str, tuple[bytes, ...]] = field(default_factory=dict)  # comments part -> owner's notes in it
+    owner_sheet_parts: dict[str, str] = field(default_factory=dict)  # owner's sheets collector edits -> their parts
 
     def touch(self, sheet: str, coordinate: str) -> None:
         self.touched.setdefault(sheet, set()).add(coordinate)
@@ -134,8 +149,8 @@ def _write_invoice_columns(workbook, book: Book, assessment: Assessment, written
     date_format = _owner_date_format(sheet, layout)
     for offset, column in enumerate(columns):
         cell = sheet.cell(row=header_row, column=start + offset, value=column.header)
-        cell.font, cell.fill = Font(bold=True, italic=True), COMPUTED_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.font, cell.fill = COMPUTED_HEADER_FONT, COMPUTED_FILL
+        cell.alignment = COMPUTED_HEADER_ALIGNMENT
         cell.comment = Comment(COMPUTED_NOTE, COLLECTOR, width=260, height=90)
         letter = get_column_letter(start + offset)
         if sheet.column_dimensions[letter].width in (None, 13.0):
@@ -264,7 +279,7 @@ def _log_columns(sheet, written: Written) -> tuple[int, dict[str, int]]:
         if name not in best:
             column = sheet.max_column + 1 if best or sheet.max_row > 1 else len(best) + 1
             cell = sheet.cell(row=best_row, column=column, value=title)
-            cell.font = Font(bold=True)
+            cell.font = BOLD_FONT
             written.touch(sheet.title, cell.coordinate)
             best[name] = column
     return best_row, best
@@ -364,7 +379,7 @@ def _add_header(sheet, layout: SheetLayout, title: str, written: Written) -> int
     column = max(sheet.max_column, layout.width) + 1
     cell = sheet.cell(row=layout.header_row, column=column, value=title)
     written.touch(sheet.title, cell.coordinate)
-    cell.font = Font(bold=True)
+    cell.font = BOLD_FONT
     sheet.column_dimensions[get_column_letter(column)].width = max(14, len(title) + 4)
     return column
 
@@ -386,7 +401,7 @@ def _header_cells(sheet, row: int, titles: Sequence[str]) -> None:
     for index, title in enumerate(titles, start=1):
         cell = sheet.cell(row=row, column=index, value=title)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.alignment = HEADER_ALIGNMENT
     sheet.row_dimensions[row].height = 32
 
 
@@ -445,7 +460,7 @@ def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
         cell = sheet.cell(row=row, column=3 + offset)
         _put(cell, figures.currency or "Amount")
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="right")
+        cell.alignment = RIGHT
     labels = ["Receivables", "Overdue", "Overdue share", "DSO (days)", "Customers on credit hold"]
     for index, label in enumerate(labels, start=1):
         sheet.cell(row=row + index, column=1, value=label)
@@ -459,7 +474,7 @@ def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
                 cell.value, cell.number_format = float(figures.overdue_share / 100), "0.0%"
             elif index == 4:
                 _put(cell, float(figures.dso) if figures.dso is not None else "n/a")
-                cell.alignment = Alignment(horizontal="right")
+                cell.alignment = RIGHT
             else:
                 cell.value = figures.customers_on_hold
     return row + len(labels) + 2
@@ -499,7 +514,7 @@ def _aging_totals(sheet, totals: Sequence[Totals], labels, first: int, last: int
             formula = f'=SUMIF($B${first}:$B${last},$B{r},{letter}${first}:{letter}${last})' if last >= first else "=0"
             total = sheet.cell(row=r, column=3 + i, value=formula)
             total.number_format, total.font = MONEY_FORMAT, TOTAL_FONT
-            total.border = Border(top=THIN)
+            total.border = TOTAL_BORDER
 
 
 def _aging_fills(sheet, labels: Sequence[str], first: int, last: int) -> None:
@@ -583,7 +598,7 @@ def _action_row(sheet, row: int, number: int, action, links, call_scripts, notes
     for title, value in values.items():
         cell = sheet.cell(row=row, column=_A[title])
         _put(cell, value)
-        cell.alignment = Alignment(vertical="top", wrap_text=title in ("Invoices", "Why", "Call Script"))
+        cell.alignment = TOP_WRAPPED if title in ("Invoices", "Why", "Call Script") else TOP
     sheet.cell(row=row, column=_A["Amount to Ask"]).number_format = MONEY_FORMAT
     _link_documents(sheet.cell(row=row, column=_A["Documents"]), links.get(customer.key, ()))
     sheet.row_dimensions[row].height = 15 * max(
@@ -613,7 +628,7 @@ def _link_documents(cell, documents: Sequence[tuple[str, str]]) -> None:
 def _hold_block(sheet, assessment: Assessment, accounts, row: int) -> None:
     held = [a for a in assessment.accounts if a.credit_status == CASH_ONLY]
     title = sheet.cell(row=row, column=_A["Customer"], value="Customers on credit hold: cash only, do not ship on credit")
-    title.font = Font(bold=True, size=12)
+    title.font = HOLD_TITLE_FONT
     # The same columns as the actions above: customer, balance, sales rep, their email, why.
     placed = {_A["Customer"]: "Customer", _A["Amount to Ask"]: "Open Balance", _A["Currency"]: "Currency",
               _A["Contact"]: "Sales Rep", _A["Phone"]: "", _A["Why"]: "Why", _A["Email"]: "Sales Rep Email"}
@@ -632,7 +647,7 @@ def _hold_block(sheet, assessment: Assessment, accounts, row: int) -> None:
         for column, value in values.items():
             _put(sheet.cell(row=r, column=column), value)
         sheet.cell(row=r, column=_A["Amount to Ask"]).number_format = MONEY_FORMAT
-        sheet.cell(row=r, column=_A["Why"]).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row=r, column=_A["Why"]).alignment = TOP_WRAPPED
         sheet.row_dimensions[r].height = 15 * _lines(account.credit_reason, ACTION_WIDTHS["Why"])
 
 

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from xml.etree.ElementTree import fromstring
@@ -29,6 +29,7 @@ import python_calamine
 from collector import fidelity, writer
 from collector.engine import assess, contact_entries
 from collector.lossless import _mergeable, _only_collector_notes, write_results_lossless
+from collector.lossless import owned_parts as editor_owned_parts
 from collector.reader import read_book
 from collector.sheet_xml import SheetEdit
 from collector.style_xml import Styles
@@ -258,6 +259,35 @@ def test_a_second_run_on_the_same_date_changes_nothing(runs, name):
 def test_fidelity_check_finds_nothing_lost(runs, name):
     run = runs(name)
     assert fidelity.losses(str(run.original), str(run.first), _ownership(run.written)) == []
+    # the proof the weekly run makes after a lossless write: byte for byte outside what collector owns
+    present = set(parts(run.original))
+    assert run.written.lossless and run.written.owned_parts & present == owned_parts(run.original, run.written) & present
+    assert run.written.owned_parts == frozenset(editor_owned_parts(EditablePackage(run.original.read_bytes()), run.written))
+    assert fidelity.package_losses(str(run.original), str(run.first), run.written.owned_parts,
+                                   _ownership(run.written), run.written.owner_sheet_parts,
+                                   run.written.owner_notes) == []
+
+
+@pytest.mark.parametrize("name", ["shared-strings", "kitchen-sink"])
+def test_the_proof_catches_a_changed_part_a_lost_note_and_a_changed_owner_value(runs, name, tmp_path):
+    run = runs(name)
+    written = run.written
+    check = lambda target: fidelity.package_losses(str(run.original), str(target), written.owned_parts,  # noqa: E731
+                                                   _ownership(written), written.owner_sheet_parts, written.owner_notes)
+
+    def rewritten(change) -> Path:
+        target = tmp_path / f"changed-{len(list(tmp_path.iterdir()))}.xlsx"
+        with zipfile.ZipFile(run.first) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+            for info in old.infolist():
+                new.writestr(info, change(info.filename, old.read(info.filename)))
+        return target
+
+    untouched = next(p for p in parts(run.original) if p not in written.owned_parts and p.endswith(".xml"))
+    assert check(rewritten(lambda n, d: d + b" " if n == untouched else d)) == [f"the part {untouched} would change"]
+    invoices = written.owner_sheet_parts[written.invoice_sheet]
+    losses = check(rewritten(lambda n, d: re.sub(rb"<c r=\"A2\"[^>]*?(/>|>.*?</c>)", b"", d, count=1)
+                             if n == invoices else d))
+    assert f"the value of '{written.invoice_sheet}'!A2 would change" in losses
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -351,8 +381,10 @@ def test_collectors_tabs_log_and_credit_cells_read_the_same_as_the_openpyxl_writ
                 if sheet == "Aging" and y == "" and isinstance(x, float):
                     continue  # the totals formulas: openpyxl saves them without results, we save the results
                 assert x == y, f"{sheet}!{openpyxl.utils.get_column_letter(c + 1)}{r + 1}: {x!r} != {y!r}"
-    assert run.written == writer.write_results(str(run.original), str(tmp_path / f"again{run.original.suffix}"),
-                                               run.book, run.assessment, contact_entries(run.assessment))
+    theirs = writer.write_results(str(run.original), str(tmp_path / f"again{run.original.suffix}"), run.book,
+                                  run.assessment, contact_entries(run.assessment))
+    assert run.written.lossless and not theirs.lossless
+    assert replace(run.written, lossless=False, owned_parts=frozenset(), owner_notes={}, owner_sheet_parts={}) == theirs
 
 
 def _look(cell) -> tuple:

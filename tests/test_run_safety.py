@@ -22,6 +22,7 @@ import python_calamine
 from click.testing import CliRunner
 
 import collector.weekly
+import collector.xlsx_edit
 from collector import safety
 from collector.cli import cli
 from tests.workbooks import CORPUS, write_xlsx
@@ -219,7 +220,7 @@ def _save_half_then_fill_the_disk(monkeypatch, shop):
             handle.write(b"PK\x03\x04 half a workbook")
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.workbook.workbook.Workbook, "save", save)
+    monkeypatch.setattr(collector.xlsx_edit.EditablePackage, "save", save)
     return "OSError: disk full"
 
 
@@ -245,10 +246,10 @@ def _replace_is_refused(monkeypatch, shop):
 
 def _backup_fails(monkeypatch, shop):
     def backup(path, stamp=None, kept=safety.BACKUPS_KEPT):
-        raise OSError(28, "No space left on device")
+        raise OSError(5, "Input/output error")  # a full disk has its own sentence (tests/test_faults.py)
 
     monkeypatch.setattr(safety, "backup", backup)
-    return "OSError: [Errno 28] No space left on device"
+    return "OSError: [Errno 5] Input/output error"
 
 
 @pytest.mark.parametrize("inject,backup_made", [
@@ -306,7 +307,9 @@ def test_a_backup_that_fails_half_way_leaves_no_temporary_copy(shop, books, monk
     monkeypatch.setattr(safety.shutil, "copy2", copy2)
     before = snapshot(shop)
     result = run(shop)
-    assert (result.exit_code, error_line(result)) == (1, UNEXPECTED.format(log=error_log))
+    assert (result.exit_code, error_line(result)) == (1, (
+        "Error: The disk is full, so collector could not write shop.xlsx and left it as it was. "
+        "Free some space and run collector again."))
     assert snapshot(shop) == before
     assert [p for p in listing(books) if p != "backups"] == ["shop.xlsx"]
 
@@ -623,24 +626,28 @@ def test_libreoffice_or_old_excel_tracker_is_untouched_and_results_go_beside_it(
 POWER_QUERY = "PowerQueryforAccountants__receivables"
 
 
-def test_real_workbook_with_parts_the_writer_drops_is_left_alone_and_results_go_beside_it(books):
+def parts_of(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_real_workbook_with_parts_openpyxl_would_drop_is_updated_in_place_and_keeps_them(books):
     path = books / f"{POWER_QUERY}.xlsx"
     path.write_bytes((CORPUS / f"{POWER_QUERY}.xlsx").read_bytes())
-    before = snapshot(path)
+    before = parts_of(path)
     result = run(path)
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[3:] == [
-        f"{POWER_QUERY}.xlsx was NOT changed, because saving it would lose:",
-        "  - printer settings on 'Sales' would be lost",
-        "  - custom XML data would be lost",
-        "  - data connections would be lost",
-        f"The results are in {POWER_QUERY} (collector).xlsx beside it.",
-    ]
-    assert snapshot(path) == before
-    results = books / f"{POWER_QUERY} (collector).xlsx"
-    assert listing(books) == sorted([path.name, results.name])
-    assert openpyxl.load_workbook(results).sheetnames[-3:] == ["Aging", "Actions", "History"]
-    python_calamine.CalamineWorkbook.from_path(str(results)).close()
+    assert "NOT changed" not in result.stdout
+    after = parts_of(path)
+    kept = [name for name in before if "printerSettings" in name or name.startswith("customXml/")
+            or name == "xl/connections.xml"]
+    assert len(kept) >= 4  # printer settings, custom XML (item, props, rels) and the data connections
+    assert all(after[name] == before[name] for name in kept)
+    assert listing(books) == sorted([path.name, "backups", f"backups/{os.listdir(books / 'backups')[0]}"])
+    assert (books / "backups" / os.listdir(books / "backups")[0]).read_bytes() == \
+        (CORPUS / f"{POWER_QUERY}.xlsx").read_bytes()
+    assert openpyxl.load_workbook(path).sheetnames[-3:] == ["Aging", "Actions", "History"]
+    python_calamine.CalamineWorkbook.from_path(str(path)).close()
 
 
 TEXT_BOX_DRAWING = (
@@ -709,26 +716,88 @@ def write_tracker_with_threaded_comment(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("build,losses", [
-    (write_tracker_with_text_box, ["a drawing layer (pictures, charts, shapes) on 'Invoices' would be lost",
-                                   "shapes or text boxes on 'Invoices' would be lost"]),
-    (write_tracker_with_threaded_comment, ["threaded comments on 'Invoices' would be lost",
-                                           "the people of threaded comments would be lost"]),
+@pytest.mark.parametrize("build,kept", [
+    (write_tracker_with_text_box, ["xl/drawings/drawing1.xml"]),
+    (write_tracker_with_threaded_comment, ["xl/threadedComments/threadedComment1.xml", "xl/persons/person.xml"]),
 ], ids=["text-box", "threaded-comment"])
-def test_workbook_with_something_the_writer_cannot_keep_is_refused(books, build, losses):
+def test_workbook_with_something_openpyxl_cannot_keep_is_updated_in_place_and_keeps_it(books, build, kept):
     path = build(books / "shop.xlsx")
+    before = parts_of(path)
+    result = run(path)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:3] == SUMMARY_HEAD
+    assert "NOT changed" not in result.stdout
+    after = parts_of(path)
+    assert all(after[name] == before[name] for name in kept)
+    _results_are_complete(path)
+
+
+def _lossless_then(change):
+    """The lossless writer, followed by a change to the written package that the guard must catch."""
+    from collector.lossless import write_results_lossless
+
+    def write(source, target, *args, **options):
+        written = write_results_lossless(source, target, *args, **options)
+        with zipfile.ZipFile(target) as archive:
+            contents = {info: archive.read(info.filename) for info in archive.infolist()}
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info, data in contents.items():
+                archive.writestr(info, change(info.filename, data))
+        return written
+    return write
+
+
+def _damage_the_drawing(name: str, data: bytes) -> bytes:
+    return data.replace(b"Chase Acme", b"Chase Bolt") if name == "xl/drawings/drawing1.xml" else data
+
+
+def _change_an_owner_value(name: str, data: bytes) -> bytes:
+    return data.replace(b"first order", b"first  order") if name == "xl/worksheets/sheet1.xml" else data
+
+
+def _drop_a_saved_result(name: str, data: bytes) -> bytes:
+    return re.sub(rb"(<f\b[^>]*>[^<]*</f>)<v>[^<]*</v>", rb"\1", data) if name == "xl/worksheets/sheet1.xml" else data
+
+
+@pytest.mark.parametrize("change,loss", [
+    (_damage_the_drawing, "the part xl/drawings/drawing1.xml would change"),
+    (_change_an_owner_value, "the value of 'Invoices'!H2 would change"),
+], ids=["a-part-changes", "an-owner-cell-changes"])
+def test_the_guard_refuses_a_write_that_changes_anything_collector_does_not_own(books, monkeypatch, change, loss):
+    path = write_tracker_with_text_box(books / "shop.xlsx")
     before = snapshot(path)
+    monkeypatch.setattr(collector.weekly, "write_results", _lossless_then(change))
     result = run(path)
     assert result.exit_code == 0
     assert result.stdout.splitlines() == SUMMARY_HEAD + [
         "shop.xlsx was NOT changed, because saving it would lose:",
-        *[f"  - {loss}" for loss in losses],
+        f"  - {loss}",
         "The results are in shop (collector).xlsx beside it.",
         "Credit status changed for 1 customer on 'Customers'.",
     ]
     assert snapshot(path) == before
     assert listing(books) == ["shop (collector).xlsx", "shop.xlsx"]
-    _results_are_complete(books / "shop (collector).xlsx")
+
+
+def test_the_guard_refuses_a_write_that_wipes_a_formulas_saved_result(books, monkeypatch):
+    path = books / "shop.xlsx"
+    rows = invoice_sheet_rows()
+    rows[0].append("Open")
+    for number, row in enumerate(rows[1:], start=2):
+        row.append(f"=E{number}-IF(F{number}=\"\",0,F{number})")
+    write_xlsx(path, {"Invoices": rows})
+    workbook = openpyxl.load_workbook(path)  # give the formulas saved results, as Excel would
+    workbook.save(path)
+    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(books / "lo"), str(path)],
+                   check=True, capture_output=True, timeout=120)
+    shutil.move(books / "lo" / "shop.xlsx", path)
+    (books / "lo").rmdir()
+    before = snapshot(path)
+    monkeypatch.setattr(collector.weekly, "write_results", _lossless_then(_drop_a_saved_result))
+    result = run(path)
+    assert "shop.xlsx was NOT changed, because saving it would lose:" in result.stdout
+    assert "  - the value of 'Invoices'!I2 would change" in result.stdout.splitlines()
+    assert snapshot(path) == before
 
 
 # --- 10. the unexpected -----------------------------------------------------------------------------
