@@ -19,11 +19,11 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from collector.xlsx_edit import (MAIN_NS, RELATIONSHIPS_NS, Unsupported, clean_text, escape_attribute,
                                  escape_text, find_element, insert_in_order, prefix_for, qualified,
-                                 set_attribute)
+                                 set_attribute, top_level)
 
 MAX_TEXT = 32767  # what one Excel cell holds
 KEEP = -1  # keep the style the cell has (none for a new cell)
@@ -32,6 +32,7 @@ KEEP_VALUE = object()  # restyle a cell and leave its value (or formula) as it i
 _AFTER_LEGACY_DRAWING = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
                          "tableParts", "extLst")
 _AFTER_COLS = ("sheetData",)
+_AFTER_DIMENSION = ("sheetViews", "sheetFormatPr", "cols")
 _CELL_REF = re.compile(r'\sr\s*=\s*"([A-Z]{1,3})(\d+)"')
 _ROW_NUMBER = re.compile(r'\sr\s*=\s*"(\d+)"')
 _SPANS = re.compile(r'\sspans\s*=\s*"(\d+):(\d+)')
@@ -116,7 +117,6 @@ class SheetEdit:
         self._widths: dict[int, float] = {}
         self._legacy_drawing: Optional[str] = None
         self._drop_legacy_drawing = False
-        self._dimension_cells: list[tuple[int, int]] = []
 
     # reading
 
@@ -228,34 +228,47 @@ class SheetEdit:
     # rendering
 
     def text(self) -> str:
+        return "".join(self.chunks())
+
+    def chunks(self) -> Iterator[str]:
+        """The edited part in pieces, so a big sheet is never held twice over as one string."""
         if not self.changed():
-            return self.xml
+            yield self.xml
+            return
         start, open_end, end = self._data
-        body = self._render_rows()
         data_tag = qualified(self.prefix, "sheetData")
+        yield self._head(self.xml[:start])
         if open_end == end:  # <sheetData/>
-            opening = self.xml[start:end - 2].rstrip() + ">"
-            middle = opening + body + f"</{data_tag}>"
+            yield self.xml[start:end - 2].rstrip() + ">"
         else:
-            middle = self.xml[start:open_end] + body + f"</{data_tag}>"
-        head, tail = self.xml[:start], self.xml[end:]
-        head = self._head(head)
-        tail = self._tail(tail)
-        return head + middle + tail
+            yield self.xml[start:open_end]
+        yield from self._row_chunks()
+        yield f"</{data_tag}>"
+        yield self._tail(self.xml[end:])
+
+    def _written_extent(self) -> Optional[tuple[tuple[int, int], tuple[int, int]]]:
+        """The first and last row, and first and last column, of the cells collector writes."""
+        rows = [number for number, cells in self._writes.items() if cells]
+        if not rows:
+            return None
+        columns = [column for cells in self._writes.values() for column in (min(cells), max(cells)) if cells]
+        return (min(rows), max(rows)), (min(columns), max(columns))
 
     def _render_rows(self) -> str:
+        return "".join(self._row_chunks())
+
+    def _row_chunks(self) -> Iterator[str]:
         start, open_end, end = self._data
         rows = self.rows()
         pending = sorted(self._writes)
-        out: list[str] = []
         position = open_end
         cursor = 0
         first_clear = min((c[0] for c in self._clear), default=None)
         for row in rows:
             while cursor < len(pending) and pending[cursor] < row.number:
-                out.append(self.xml[position:row.start])
+                yield self.xml[position:row.start]
                 position = row.start
-                out.append(self._new_row(pending[cursor]))
+                yield self._new_row(pending[cursor])
                 cursor += 1
             touched = row.number in self._writes
             if cursor < len(pending) and pending[cursor] == row.number:
@@ -263,18 +276,17 @@ class SheetEdit:
             needs_r = not row.has_r
             if not touched and (first_clear is None or row.number < first_clear or not self._clears(row)):
                 if needs_r:
-                    out.append(self.xml[position:row.start])
-                    out.append(set_attribute(self.xml[row.start:row.tag_end], "r", str(row.number)))
+                    yield self.xml[position:row.start]
+                    yield set_attribute(self.xml[row.start:row.tag_end], "r", str(row.number))
                     position = row.tag_end
                 continue
-            out.append(self.xml[position:row.start])
-            out.append(self._rebuilt_row(row))
+            yield self.xml[position:row.start]
+            yield self._rebuilt_row(row)
             position = row.end
         limit = end - len(qualified(self.prefix, "sheetData")) - 3 if end > open_end else end
-        out.append(self.xml[position:limit])
+        yield self.xml[position:limit]
         for number in pending[cursor:]:
-            out.append(self._new_row(number))
-        return "".join(out)
+            yield self._new_row(number)
 
     def _clears(self, row: _Row) -> bool:
         clears = [(c1, c2) for first, c1, c2 in self._clear if row.number >= first]
@@ -379,8 +391,6 @@ class SheetEdit:
             tag = set_attribute(tag, "spans", f"{low}:{high}")
         if tag.endswith("/>"):
             tag = tag[:-2].rstrip() + ">"
-        for column in writes:
-            self._dimension_cells.append((row.number, column))
         return f"{tag}{body}</{self._row_tag}>"
 
     def _appended_row(self, row: _Row, tag: str, head: str, extension: str, writes: dict) -> str:
@@ -396,7 +406,6 @@ class SheetEdit:
             tag = set_attribute(tag, "spans", f"{low}:{high}")
         if tag.endswith("/>"):
             tag = tag[:-2].rstrip() + ">"
-        self._dimension_cells.extend((number, column) for column in writes)
         return f"{tag}{head}{''.join(texts)}{extension}</{self._row_tag}>"
 
     def _new_row(self, number: int) -> str:
@@ -407,7 +416,6 @@ class SheetEdit:
             text = self.cell_xml(number, column, value, 0 if style == KEEP else style)
             if text:
                 cells.append(text)
-            self._dimension_cells.append((number, column))
         return f'<{self._row_tag} r="{number}">' + "".join(cells) + f"</{self._row_tag}>"
 
     def cell_xml(self, row: int, column: int, value: object, style: int) -> str:
@@ -442,15 +450,25 @@ class SheetEdit:
         return head
 
     def _dimension(self, head: str) -> str:
-        if not self._dimension_cells:
+        written = self._written_extent()
+        if written is None:
             return head
         place = find_element(head, self.prefix, "dimension")
         if place is None:
-            return head
+            # Excel always writes the used range; without it, readers (openpyxl among them) must parse
+            # the whole sheet to find its size. The sheet's own extent joins the cells collector wrote.
+            rows = [r.number for r in self.rows()] + list(written[0])
+            columns = [self.max_column()] + list(written[1])
+            reference = f"A1:{column_letter(max(max(columns), 1))}{max(max(rows), 1)}"
+            tag = f'<{qualified(self.prefix, "dimension")} ref="{reference}"/>'
+            opening = re.search(r"<%s(?=[\s/>])[^>]*>" % re.escape(qualified(self.prefix, "worksheet")), head)
+            body = opening.end() if opening else 0
+            found = top_level(head[body:], self.prefix, _AFTER_DIMENSION, 1)
+            position = body + found if found is not None else len(head)
+            return head[:position] + tag + head[position:]
         tag = head[place[0]:place[1]]
         found = re.search(r'\sref\s*=\s*"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', tag)
-        rows = [r for r, _ in self._dimension_cells]
-        columns = [c for _, c in self._dimension_cells]
+        rows, columns = list(written[0]), list(written[1])
         if found:
             first_col, first_row = column_index(found.group(1)), int(found.group(2))
             last_col = column_index(found.group(3) or found.group(1))
