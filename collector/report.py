@@ -33,11 +33,23 @@ def _sort_key(problem: Problem) -> tuple:
     return (row, len(column), column)
 
 
+MISSING_SENDER = Problem(
+    "Settings", "", "", "there is no Company Name, so the letters and email drafts would not say who they are from",
+    "Add a Settings sheet with the rows Company Name, Address, Phone and Email and their values "
+    "('collector init' makes a workbook that shows one), or run with --no-documents", "warning")
+
+
+def sender_problems(book: Book) -> list[Problem]:
+    """Advice the documents need: without the owner's name, a letter has no sender."""
+    return [] if book.settings.company_name.strip() else [MISSING_SENDER]
+
+
 def problems_text(book: Book) -> str:
     """Every problem at once, errors first, each on its own line, in sheet and row order."""
     lines = [read_summary(book)]
     sheet_order = {layout.name: i for i, layout in enumerate(book.layouts)}
-    ordered = sorted(book.problems, key=lambda p: (sheet_order.get(p.sheet, 99), p.sheet, _sort_key(p)))
+    ordered = sorted([*book.problems, *sender_problems(book)],
+                     key=lambda p: (sheet_order.get(p.sheet, 99), p.sheet, _sort_key(p)))
     errors = [p for p in ordered if p.severity == "error"]
     warnings = [p for p in ordered if p.severity != "error"]
     if errors:
@@ -215,6 +227,10 @@ def run_summary(result) -> str:
         lines += ["", *_plan_block(assessment)]
     else:
         lines += _written_lines(result)
+        if result.documents is not None and sender_problems(book):
+            lines.append("Warning: these letters and drafts do not say who they are from, because the workbook has "
+                         "no Company Name. Add a Settings sheet with the rows Company Name, Address, Phone and "
+                         "Email ('collector init' makes a workbook that shows one) and run collector again.")
     if book.errors:
         lines.append(f"{_plural(len(book.errors), 'row problem')} kept some rows out; "
                      f"run 'collector check {os.path.basename(book.path)}' to see them.")

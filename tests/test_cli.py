@@ -20,12 +20,29 @@ def run(*args):
     return result
 
 
+INVOICES = [
+    ["Customer", "Invoice No", "Invoice Date", "Amount"],
+    ["Acme Ltd", "INV-1", D(2026, 1, 5), 100], ["Bolt Ltd", "INV-2", D(2026, 2, 5), 250.5],
+]
+
+
 @pytest.fixture
 def clean(tmp_path):
-    return write_xlsx(tmp_path / "clean.xlsx", {"Invoices": [
-        ["Customer", "Invoice No", "Invoice Date", "Amount"],
-        ["Acme Ltd", "INV-1", D(2026, 1, 5), 100], ["Bolt Ltd", "INV-2", D(2026, 2, 5), 250.5],
-    ]})
+    return write_xlsx(tmp_path / "clean.xlsx", {"Invoices": INVOICES,
+                                                "Settings": [["Setting", "Value"], ["Company Name", "Tidy Ltd"]]})
+
+
+def test_check_warns_when_letters_would_not_say_who_they_are_from(tmp_path):
+    path = write_xlsx(tmp_path / "nameless.xlsx", {"Invoices": INVOICES})
+    result = run("check", path)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1:] == [
+        "1 thing worth checking:",
+        "  Settings: there is no Company Name, so the letters and email drafts would not say who they are from. "
+        "Add a Settings sheet with the rows Company Name, Address, Phone and Email and their values "
+        "('collector init' makes a workbook that shows one), or run with --no-documents.",
+        "Nothing stops collector from working with this workbook.",
+    ]
 
 
 def test_check_on_a_clean_workbook_says_it_is_ready_and_exits_0(clean):
@@ -42,7 +59,7 @@ def test_check_lists_every_problem_at_once_and_exits_1(tmp_path):
         ["Customer", "Invoice No", "Invoice Date", "Amount"],
         ["Acme Ltd", "INV-1", "31/02/2026", 100], ["Bolt Ltd", "INV-2", D(2026, 2, 5), "lots"],
         [None, "INV-3", D(2026, 2, 5), 7], ["Cog Ltd", "INV-4", D(2026, 2, 6), 9],
-    ]})
+    ], "Settings": [["Setting", "Value"], ["Company Name", "Tidy Ltd"]]})
     result = run("check", path)
     assert result.exit_code == 1
     lines = result.output.splitlines()
