@@ -171,20 +171,22 @@ def main_currency(results: Sequence[InvoiceResult], book_currency: str = "") -> 
 
 def open_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
     """Open balances by currency, credits included."""
-    return _by_currency((r.currency, r.open_balance) for r in results if r.is_open)
+    grouped: dict[str, list[Decimal]] = {}
+    for r in results:
+        if r.is_open:
+            grouped.setdefault(r.currency, []).append(r.open_balance)
+    return _summed(grouped)
 
 
 def overdue_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
-    return _by_currency(
-        (r.currency, r.open_balance) for r in results
-        if r.is_open and r.open_balance > 0 and r.days_overdue > 0
-    )
-
-
-def _by_currency(pairs: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
     grouped: dict[str, list[Decimal]] = {}
-    for currency, amount in pairs:
-        grouped.setdefault(currency, []).append(amount)
+    for r in results:
+        if r.is_open and r.open_balance > 0 and r.days_overdue > 0:
+            grouped.setdefault(r.currency, []).append(r.open_balance)
+    return _summed(grouped)
+
+
+def _summed(grouped: dict[str, list[Decimal]]) -> dict[str, Decimal]:
     return {currency: sum_money(grouped[currency]) for currency in sorted(grouped)}
 
 

@@ -206,6 +206,8 @@ def invoice_state(invoice: Invoice, disputed_numbers: Iterable[str] = frozenset(
         return CREDIT
     if word:
         return word
+    if isinstance(disputed_numbers, (frozenset, set, tuple, list)) and not disputed_numbers:
+        return OPEN  # the usual case: nothing in the Contact Log disputes this customer's invoices
     disputed = {number_key(number) for number in disputed_numbers}
     return DISPUTED if number_key(invoice.number) in disputed else OPEN
 

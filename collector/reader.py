@@ -271,7 +271,10 @@ class _Context:
         """The column's values for the kept rows, each distinct value converted once; _SLOW marks
         a cell its row-by-row reader must read (a possible formula, a value to report)."""
         at, field_name = column.index, column.field
-        cells = [body[n][at] if at < len(body[n]) else "" for n in kept]
+        try:
+            cells = [row[at] for row in body] if len(kept) == len(body) else [body[n][at] for n in kept]
+        except IndexError:  # a short row (CSV): its missing cells are blank
+            cells = [body[n][at] if at < len(body[n]) else "" for n in kept]
         if field_name in DATE_FIELDS:
             order, date1904 = self._decided[field_name], self.source.date1904
             convert = lambda value: _to_date(value, order, date1904)
@@ -283,6 +286,7 @@ class _Context:
         else:
             return _texts(cells)
         formulas = None
+        excel = self.source.kind in (".xlsx", ".xlsm")
         dated = field_name in DATE_FIELDS
         seen: dict[tuple[type, object], object] = {}
         out: list[object] = []
@@ -291,22 +295,22 @@ class _Context:
             if kind is dt.date and dated:
                 out.append(value)
                 continue
-            if value is None or value == "":
-                if self.source.kind in (".xlsx", ".xlsm"):
-                    if formulas is None:
-                        formulas = sheet.formulas()
-                    if (kept[position] + first - 1, at) in formulas:
-                        slow.add(position)
-                        out.append(_SLOW)
-                        continue
-                out.append(None)
-                continue
             if kind is float and not dated:  # amounts are mostly distinct: no use remembering them
                 try:
                     out.append(money.to_cents(value))
                 except money.MoneyError:
                     slow.add(position)
                     out.append(_SLOW)
+                continue
+            if value is None or value == "":
+                if excel:
+                    if formulas is None:
+                        formulas = sheet.formulas()
+                    if formulas and (kept[position] + first - 1, at) in formulas:
+                        slow.add(position)
+                        out.append(_SLOW)
+                        continue
+                out.append(None)
                 continue
             if kind not in _CACHED_KINDS:
                 slow.add(position)
