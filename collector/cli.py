@@ -65,9 +65,15 @@ def _friendly(command):
             raise click.Abort() from None
         except Exception:
             log = os.path.join(tempfile.gettempdir(), "collector-error.log")
-            with open(log, "a", encoding="utf-8") as handle:
-                handle.write(f"--- {dt.datetime.now().isoformat()} collector {__version__}\n")
-                handle.write(traceback.format_exc())
+            try:
+                with open(log, "a", encoding="utf-8") as handle:
+                    handle.write(f"--- {dt.datetime.now().isoformat()} collector {__version__}\n")
+                    handle.write(traceback.format_exc())
+            except OSError as error:  # a full disk, a read-only temp folder: still no traceback
+                raise Failure(
+                    "collector ran into something it did not expect and stopped without changing "
+                    f"anything, and could not write the details to {log} ({error.strerror or error})."
+                ) from None
             raise Failure(
                 "collector ran into something it did not expect and stopped without changing "
                 f"anything. The details are in {log}; please send that file to support."
