@@ -23,18 +23,28 @@ _RESERVED = frozenset(
 
 
 def safe_file_name(text: str, limit: int = MAX_LENGTH, fallback: str = "unnamed") -> str:
-    """``text`` as one path component: no separators, reserved names or edge dots, at most ``limit`` chars."""
+    """``text`` as one path component: no separators, reserved names or edge dots, at most ``limit`` chars
+    (and ``2 * limit`` UTF-8 bytes)."""
     name = unicodedata.normalize("NFC", str(text))
     name = _FORBIDDEN.sub(" ", name)
     name = re.sub(r"\s+", " ", name).strip(" .")
     name = re.sub(r"\.{2,}", ".", name)
-    if len(name) > limit:
-        name = name[:limit].rstrip(" .")
+    if len(name) > limit or len(name.encode("utf-8")) > 2 * limit:
+        name = _cap(name, limit)
     if not name:
         name = fallback
     if name.split(".")[0].strip().upper() in _RESERVED:
         name = f"_{name}"
     return name
+
+
+def _cap(name: str, limit: int) -> str:
+    """At most ``limit`` characters and twice as many UTF-8 bytes: file systems count bytes (255 at
+    most), and the action number and step still go around the name."""
+    name = name[:limit]
+    while len(name.encode("utf-8")) > 2 * limit:
+        name = name[:-1]
+    return name.rstrip(" .")
 
 
 def short_hash(text: str, length: int = 6) -> str:

@@ -374,3 +374,53 @@ def test_customers_whose_names_differ_only_by_case_or_accents_get_different_file
     names = [Path(d.path).name for r in rendered.results for d in r.documents]
     folded = {n.casefold().replace("é", "e") for n in names}
     assert len(folded) == len(names) == 4
+
+
+# ---- what a customer's own text cannot do ---------------------------------------
+
+MARKUP = '<img src="file:///etc/passwd"><script>alert(1)</script>'
+
+
+def test_markup_in_names_addresses_and_log_notes_is_printed_in_letters_as_typed(tmp_path):
+    from collector.documents import prepare_documents
+
+    name = f"Evil {MARKUP} Ltd"
+    workbook = book(
+        [invoice("C-1", name, "1000.00", "2026-01-01", terms="Net 30", customer_key="EVIL")],
+        [customer(name, key="EVIL", contact_name="<b>Bob</b>", address=("1 <i>Road</i>", "Hull HU1 1AA"))],
+        log=[entry("2026-02-09", "EVIL", ["C-1"], "call", step="first-call",
+                   note='Paid <a href="https://evil.example">here</a> </p><h1>PAID IN FULL</h1>', by="Jane")],
+        settings=settings(company_name="Shop", email="shop@example.com", currency="GBP"),
+    )
+    assessment = assess(workbook, dt.date(2026, 2, 16))
+    assert assessment.actions[0].step == "conversation-letter"
+    (html,) = prepare_documents(workbook, assessment).letters
+    for tag in ("<img", "<script", "<b>", "<i>", "<a href", "<h1>"):
+        assert tag not in html
+    assert "&lt;img src=" in html and "&lt;h1&gt;PAID IN FULL&lt;/h1&gt;" in html
+    rendered = render_documents(workbook, assessment, str(tmp_path))
+    text = flat(pdf_text(tmp_path / rendered.results[0].documents[0].path))
+    assert 'Evil<imgsrc="file:///etc/passwd"><script>alert(1)</script>Ltd' in text.replace(" ", "")  # it wraps
+    assert "1 <i>Road</i>" in text and "</p><h1>PAID IN FULL</h1>" in text
+
+
+@pytest.mark.parametrize("name", [
+    "../../../etc/cron.d/evil", "..\\..\\Windows\\win.ini", "/absolute/path", "CON", "NUL.", "com1 ", "LPT1.txt",
+    'What? <Is> "this": a|name*', "trailing dots...", "😀" * 70, "Ω" * 200,
+])
+def test_any_customer_name_gives_files_inside_the_week_folder_that_every_system_accepts(tmp_path, name):
+    folder = tmp_path / "week"
+    workbook = book(
+        [invoice("A-1", name, "500.00", "2026-01-01", terms="Net 30", customer_key="K")],
+        [customer(name, key="K", email="a@client.example")],
+        settings=settings(company_name="Shop", email="shop@example.com"),
+    )
+    rendered = render_documents(workbook, assess(workbook, dt.date(2026, 2, 6)), str(folder))
+    paths = [d.path for d in rendered.results[0].documents]
+    assert [os.path.dirname(p) for p in paths] == ["", ""]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(paths)
+    assert [p for p in tmp_path.rglob("*") if folder not in (p, *p.parents)] == []
+    for path in paths:
+        assert len(path.encode("utf-8")) <= 255
+        assert not set(path) & set('<>:"/\\|?*') and path == path.strip(" .")
+        assert os.path.splitext(path)[0].split(".")[0].strip().upper() not in {"CON", "NUL", "COM1", "LPT1"}
