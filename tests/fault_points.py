@@ -174,7 +174,7 @@ def _child(job: dict) -> None:
         main()
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    except BaseException as error:  # a traceback the owner would see: record it, fail the job
+    except BaseException:  # a traceback the owner would see: record it, fail the job
         faults.active = False
         import traceback
 
