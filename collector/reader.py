@@ -255,8 +255,8 @@ class _Context:
         if column.field not in DATE_FIELDS and column.field not in MONEY_FIELDS:
             return lambda raw, row: _text(raw[column.index] if column.index < len(raw) else "")
         at = column.index
-        texts = [v.strip() for row in sheet.rows[header_row:] if at < len(row)
-                 for v in (row[at],) if isinstance(v, str) and v.strip()]
+        typed = [v for row in sheet.rows[header_row:] if at < len(row) for v in (row[at],) if isinstance(v, str) and v]
+        texts = [text for text in map(str.strip, typed) if text]
         if column.field in DATE_FIELDS:
             order, how = dates.decide_date_order(texts, self.locale_order)
             self._report_order(sheet, column, texts, order, how)
@@ -735,8 +735,10 @@ def _total_word(value: object) -> bool:
 def _may_total(text: str) -> bool:
     """False when plain-ASCII text cannot normalize to a total word: every one spells total, sum,
     jumlah or kabuuan, and normalizing ASCII only drops or lower-cases letters (or adds "no")."""
-    letters = set(text.lower())
-    return {"t", "o", "a", "l"} <= letters or "u" in letters and ("m" in letters or "k" in letters)
+    low = text.lower()
+    if "u" in low and ("m" in low or "k" in low):
+        return True
+    return "t" in low and "o" in low and "a" in low and "l" in low
 
 
 def _is_note_row(values: dict[str, object]) -> bool:
