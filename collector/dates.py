@@ -207,8 +207,12 @@ def decide_date_order(texts: Iterable[str], locale_order: str = "") -> tuple[str
     "locale" (numeric dates that settle nothing) or "none" (no numeric dates).
     """
     day_first = month_first = seen = 0
+    known: dict[str, tuple[int, int, int] | None] = {}  # a column repeats its texts: each is read once
     for text in texts:
-        parts = numeric_date_parts(text)
+        if isinstance(text, str):
+            parts = known[text] if text in known else known.setdefault(text, numeric_date_parts(text))
+        else:
+            parts = numeric_date_parts(text)
         if parts is None:
             continue
         seen += 1

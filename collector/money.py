@@ -93,7 +93,11 @@ def parse_money(value: Decimal | int | float | str, decimal_comma: bool | None =
     """
     if not isinstance(value, str):
         return to_cents(value)
-    pre, core, post = _split_amount(value)
+    return _amount_of(*_split_amount(value), decimal_comma)
+
+
+def _amount_of(pre: list[tuple[str, str]], core: str, post: list[tuple[str, str]],
+               decimal_comma: bool | None) -> Decimal:
     negative = _is_negative(pre, post)
     _check_currencies(pre + post)
     number = Decimal(_plain_number(core, decimal_comma))
@@ -224,8 +228,12 @@ def _currency_code(token: str) -> str:
 def decide_decimal_comma(texts: Iterable[str]) -> bool | None:
     """Whether a column writes the decimal mark as a comma, decided from all its texts."""
     comma = point = 0
+    shown: dict[str, str | None] = {}  # a column repeats its texts: each is read once
     for text in texts:
-        mark = _mark_shown(text)
+        if isinstance(text, str):
+            mark = shown[text] if text in shown else shown.setdefault(text, _mark_shown(text))
+        else:
+            mark = _mark_shown(text)
         comma += mark == ","
         point += mark == "."
     if not comma and not point:
@@ -238,8 +246,8 @@ def _mark_shown(text: object) -> str | None:
     if not isinstance(text, str):
         return None
     try:
-        parse_money(text)
-        core = _split_amount(text)[1]
+        pre, core, post = _split_amount(text)
+        _amount_of(pre, core, post, None)  # only an amount that reads can prove anything
     except MoneyError:
         return None
     mark = _unambiguous_mark(core)

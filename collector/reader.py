@@ -330,7 +330,8 @@ class _Context:
         return out
 
     def _report_order(self, sheet, column, texts, order, how) -> None:
-        ambiguous = [t for t in texts if _is_ambiguous_date(t)]
+        told = how == "locale" and not self.settings.date_order  # only then are ambiguous dates reported
+        ambiguous = [t for t in texts if _is_ambiguous_date(t)] if told else []
         if how == "conflict":
             self.problems.append(Problem(
                 sheet.name, column.letter, "", f"the dates in column {column.letter} ('{column.header}') "
