@@ -582,7 +582,7 @@ class _Editor:
         self.written.log_created = True
         part = self.package.free_name("xl/worksheets/sheet{}.xml", self.taken)
         heading = self.xf(font=self.font(bold=True, color="FFFFFFFF"), fill=self.fill(HEADER_COLOR))
-        widths = (12, 28, 18, 10, 22, 60, 14, 16, 12)
+        widths = writer.LOG_WIDTHS
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
         cells = "".join(f'<c r="{column_letter(i)}1" s="{heading}" t="inlineStr"><is><t>{escape_text(t)}</t></is></c>'
                         for i, t in enumerate(LOG_HEADERS, 1))

@@ -245,6 +245,8 @@ def _grow_tables(sheet, header_row: int, start: int, end: int, columns: Sequence
 
 LOG_HEADERS = ("Date", "Customer", "Invoice No", "Channel", "Step", "Note", "Promised Date",
                "Promised Amount", "By")
+# A week's step may list many invoices: the Invoice No column is wide enough for five or six numbers.
+LOG_WIDTHS = (12, 28, 32, 10, 22, 60, 14, 16, 12)
 
 
 def _log_sheet(workbook, written: Written):
@@ -256,7 +258,7 @@ def _log_sheet(workbook, written: Written):
     for index, title in enumerate(LOG_HEADERS, start=1):
         cell = sheet.cell(row=1, column=index, value=title)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = (12, 28, 18, 10, 22, 60, 14, 16, 12)[index - 1]
+        sheet.column_dimensions[get_column_letter(index)].width = LOG_WIDTHS[index - 1]
     sheet.freeze_panes = "A2"
     return sheet
 
