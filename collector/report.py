@@ -228,7 +228,7 @@ def run_summary(result) -> str:
     else:
         lines += _written_lines(result)
         if result.documents is not None and sender_problems(book):
-            lines.append("Warning: these letters and drafts do not say who they are from, because the workbook has "
+            lines.append("Warning: these documents do not say who they are from, because the workbook has "
                          "no Company Name. Add a Settings sheet with the rows Company Name, Address, Phone and "
                          "Email ('collector init' makes a workbook that shows one) and run collector again.")
     if book.errors:

@@ -78,3 +78,32 @@ def test_report_refuses_a_malformed_as_of_date_as_a_usage_error(tmp_path):
     result = report(small(tmp_path), "--as-of", "23/11/2026")
     assert result.exit_code == 2
     assert "'23/11/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04." in result.output
+
+
+class _Documents:
+    folder = "/nowhere/collector-output/2026-11-23"
+    results: tuple = ()
+
+    def summary(self) -> str:
+        return f"Wrote 1 statement to {self.folder}."
+
+
+def _run_with_documents(tmp_path, sheets):
+    from collector.report import run_summary
+    from collector.weekly import run_week
+
+    path = write_xlsx(tmp_path / "shop.xlsx", sheets)
+    return run_summary(run_week(str(path), dt.date(2026, 11, 23), render=lambda book, assessment: _Documents()))
+
+
+INVOICES = [["Customer", "Invoice No", "Invoice Date", "Amount"], ["Acme Ltd", "INV-1", dt.date(2026, 8, 3), 120]]
+
+
+def test_run_warns_under_its_documents_when_they_cannot_say_who_they_are_from(tmp_path):
+    lines = _run_with_documents(tmp_path, {"Invoices": INVOICES}).splitlines()
+    assert lines[-1] == ("Warning: these documents do not say who they are from, because the workbook has no "
+                         "Company Name. Add a Settings sheet with the rows Company Name, Address, Phone and Email "
+                         "('collector init' makes a workbook that shows one) and run collector again.")
+    named = _run_with_documents(tmp_path, {"Invoices": INVOICES,
+                                           "Settings": [["Setting", "Value"], ["Company Name", "Tidy Ltd"]]})
+    assert "Warning" not in named and "Wrote 1 statement" in named
