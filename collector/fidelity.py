@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -273,7 +274,7 @@ def _first_difference(name: str, old: list[list[object]], new: list[list[object]
 
 # --- the proof for a lossless write -------------------------------------------------------------------
 
-_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_ROOT = re.compile(rb"<([\w.-]+:)?worksheet[\s>]")
 _EXTENSION = re.compile(rb"<(?:[\w.-]+:)?ext\b[^>]*\buri=\"([^\"]+)\"")
 _RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^>]*>")
 
@@ -309,9 +310,9 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
                 found.append(f"the sheet '{name}' would disappear")
                 continue
             old, new = before.read(part), after.read(part)
-            if len(_FORMULA.findall(new)) < len(_FORMULA.findall(old)):
+            if _formula_count(new) < _formula_count(old):
                 found.append(f"formulas on '{name}' would be lost")
-            lost = Counter(_EXTENSION.findall(old)) - Counter(_EXTENSION.findall(new))
+            lost = Counter(_EXTENSION.findall(_outside_cells(old))) - Counter(_EXTENSION.findall(_outside_cells(new)))
             for uri in sorted(lost):
                 found.append(f"an Excel feature on '{name}' (extension {uri.decode()}) would be lost")
             rels = _rels_of(part)
@@ -334,6 +335,21 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
     return found
 
 
+def _formula_count(sheet: bytes) -> int:
+    """How many formula elements a sheet part holds, counted at C speed (a 100k-row sheet is 70 MB)."""
+    root = _ROOT.search(sheet, 0, 4096)
+    tag = b"<" + (root.group(1) or b"" if root else b"") + b"f"
+    return sum(sheet.count(tag + end) for end in (b">", b" ", b"/", b"\t", b"\n", b"\r"))
+
+
+def _outside_cells(sheet: bytes) -> bytes:
+    """A sheet part without its rows: where its extensions (sparklines, x14 validations, data bars) live."""
+    start, end = sheet.find(b"sheetData"), sheet.rfind(b"sheetData")
+    if start < 0 or start == end or sheet.find(b"uri=", start, end) >= 0:  # a row with extensions of its own
+        return sheet
+    return sheet[:start] + sheet[end:]
+
+
 def _rels_of(part: str) -> str:
     folder, base = posixpath.split(part)
     return posixpath.join(folder, "_rels", base + ".rels")
@@ -344,12 +360,15 @@ def _owner_values(original: str, written: str, ownership: Ownership, owner_sheet
     found = []
     before = python_calamine.CalamineWorkbook.from_path(original)
     after = python_calamine.CalamineWorkbook.from_path(written)
-    for name in owner_sheets:
-        if name not in after.sheet_names:
-            continue
-        old = before.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        new = after.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        changed = _first_difference(name, old, new, ownership, set())
-        if changed:
-            found.append(f"the value of '{name}'!{changed} would change")
+    # calamine parses without holding the interpreter, so the two files are read side by side
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for name in owner_sheets:
+            if name not in after.sheet_names:
+                continue
+            reading = [pool.submit(lambda book=book, name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                       for book in (before, after)]
+            old, new = (r.result() for r in reading)
+            changed = _first_difference(name, old, new, ownership, set())
+            if changed:
+                found.append(f"the value of '{name}'!{changed} would change")
     return found

@@ -269,7 +269,7 @@ def test_fidelity_check_finds_nothing_lost(runs, name):
 
 
 @pytest.mark.parametrize("name", ["shared-strings", "kitchen-sink"])
-def test_the_proof_catches_a_changed_part_a_lost_note_and_a_changed_owner_value(runs, name, tmp_path):
+def test_the_proof_catches_a_changed_part_a_changed_owner_value_and_a_lost_extension(runs, name, tmp_path):
     run = runs(name)
     written = run.written
     check = lambda target: fidelity.package_losses(str(run.original), str(target), written.owned_parts,  # noqa: E731
@@ -288,6 +288,20 @@ def test_the_proof_catches_a_changed_part_a_lost_note_and_a_changed_owner_value(
     losses = check(rewritten(lambda n, d: re.sub(rb"<c r=\"A2\"[^>]*?(/>|>.*?</c>)", b"", d, count=1)
                              if n == invoices else d))
     assert f"the value of '{written.invoice_sheet}'!A2 would change" in losses
+    if name == "kitchen-sink":  # its invoice sheet has sparklines, x14 validations and data bars
+        losses = check(rewritten(lambda n, d: re.sub(rb"<ext\b[^>]*uri=\"\{05C60535[^\"]*\"[^>]*>.*?</ext>", b"", d,
+                                                       flags=re.DOTALL) if n == invoices else d))
+        assert [loss for loss in losses if "extension" in loss] == [
+            f"an Excel feature on '{written.invoice_sheet}' (extension {{05C60535-1F16-4fd2-B633-F4F36F0B64E0}}) "
+            "would be lost"]
+
+
+def test_the_proof_counts_formulas_the_way_they_are_written():
+    assert fidelity._formula_count(b'<worksheet xmlns="m"><sheetData><row><c r="A1"><f>1+1</f><v>2</v></c>'
+                                   b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f></c><c r="B2"><f t="shared" si="0"/>'
+                                   b'</c></row></sheetData></worksheet>') == 3
+    assert fidelity._formula_count(b'<x:worksheet xmlns:x="m"><x:sheetData><x:row><x:c r="A1"><x:f>1</x:f></x:c>'
+                                   b'<x:c r="A2"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>') == 1
 
 
 @pytest.mark.parametrize("name", CASES)
