@@ -15,6 +15,7 @@ import posixpath
 import re
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Optional, Union
 
@@ -349,18 +350,29 @@ class EditablePackage:
 
         A big part deflates at level 1: four times faster than level 6, a little larger."""
         compressor = zlib.compressobj(1 if big else 6, zlib.DEFLATED, -15)
-        compressed, crc, size, pending, held = [], 0, 0, [], 0
-        for chunk in chunks:
-            pending.append(chunk)
-            held += len(chunk)
-            if held >= 1 << 20:
-                data = "".join(pending).encode("utf-8")
-                crc, size = zlib.crc32(data, crc), size + len(data)
-                compressed.append(compressor.compress(data))
-                pending, held = [], 0
-        data = "".join(pending).encode("utf-8")
-        crc, size = zlib.crc32(data, crc), size + len(data)
-        compressed += [compressor.compress(data), compressor.flush()]
+        compressed: list[bytes] = []
+        state = {"crc": 0, "size": 0}
+
+        def deflate(data: bytes) -> None:  # zlib works without holding the interpreter: overlap with rendering
+            state["crc"], state["size"] = zlib.crc32(data, state["crc"]), state["size"] + len(data)
+            compressed.append(compressor.compress(data))
+
+        # One worker takes the pieces in order, so the stream and its checksum stay sequential.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            jobs, pending, held = [], [], 0
+            for chunk in chunks:
+                pending.append(chunk)
+                held += len(chunk)
+                if held >= 1 << 20:
+                    jobs.append(worker.submit(deflate, "".join(pending).encode("utf-8")))
+                    pending, held = [], 0
+                    if len(jobs) > 8:  # never more than a few megabytes waiting
+                        jobs.pop(0).result()
+            jobs.append(worker.submit(deflate, "".join(pending).encode("utf-8")))
+            for job in jobs:
+                job.result()  # raise what went wrong in the worker
+        compressed.append(compressor.flush())
+        crc, size = state["crc"], state["size"]
         name = self.name(part) or part.lstrip("/")
         if name not in self._entries:
             self._entries[name] = _Entry(name)
