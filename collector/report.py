@@ -220,7 +220,9 @@ def run_summary(result) -> str:
                  f"{_plural(held, 'customer')} on credit hold.")
     for totals in assessment.totals:
         currency = f"{totals.currency} " if totals.currency else ""
-        lines.append(f"  Receivables {currency}{money_text(totals.receivables)}, overdue "
+        credits = (f" after open credits of {currency}{money_text(-totals.credits)}"  # overdue is before them
+                   if totals.credits else "")
+        lines.append(f"  Receivables {currency}{money_text(totals.receivables)}{credits}, overdue "
                      f"{currency}{money_text(totals.overdue)} ({totals.overdue_share}%).")
     if result.dry_run:
         lines.append("Dry run: nothing was written.")

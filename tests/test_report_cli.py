@@ -107,3 +107,12 @@ def test_run_warns_under_its_documents_when_they_cannot_say_who_they_are_from(tm
     named = _run_with_documents(tmp_path, {"Invoices": INVOICES,
                                            "Settings": [["Setting", "Value"], ["Company Name", "Tidy Ltd"]]})
     assert "Warning" not in named and "Wrote 1 statement" in named
+
+
+def test_the_run_summary_says_receivables_are_after_open_credits_when_overdue_is_counted_before_them(tmp_path):
+    path = write_xlsx(tmp_path / "credits.xlsx", {"Invoices": [
+        ["Customer", "Invoice No", "Invoice Date", "Amount"],
+        ["Acme Ltd", "INV-1", dt.date(2026, 8, 3), 1000], ["Bolt Ltd", "CN-1", dt.date(2026, 9, 1), -250],
+    ]})
+    result = CliRunner().invoke(cli, ["run", str(path), "--as-of", "2026-11-23", "--dry-run"])
+    assert "  Receivables 750.00 after open credits of 250.00, overdue 1,000.00 (100.00%)." in result.output
