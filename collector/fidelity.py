@@ -10,7 +10,6 @@ the caller then refuses to overwrite.
 """
 from __future__ import annotations
 
-import posixpath
 import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ import python_calamine
 from defusedxml.ElementTree import parse as parse_xml
 
 from collector.package import Package, attribute, local, open_package
+from collector.xlsx_edit import rels_name, resolve
 
 # Relationship types (last word) that carry something the owner made, and how to name it.
 OWNER_PARTS = {
@@ -118,8 +118,7 @@ def inspect(path: str) -> PackageFacts:
 
 
 def _relations(package: Package, part: str) -> list[tuple[str, str]]:
-    folder, base = posixpath.split(part)
-    rels = posixpath.join(folder, "_rels", base + ".rels")
+    rels = rels_name(part)
     if rels.lower() not in package.members:
         return []
     with package.open(rels) as stream:
@@ -129,7 +128,7 @@ def _relations(package: Package, part: str) -> list[tuple[str, str]]:
         if local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
             continue
         target = rel.get("Target", "")
-        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        name = resolve(part, target)
         found.append((rel.get("Type", "").rpartition("/")[2], name))
     return found
 
@@ -315,15 +314,12 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
             lost = Counter(_EXTENSION.findall(_outside_cells(old))) - Counter(_EXTENSION.findall(_outside_cells(new)))
             for uri in sorted(lost):
                 found.append(f"an Excel feature on '{name}' (extension {uri.decode()}) would be lost")
-            rels = _rels_of(part)
+            rels = rels_name(part)
             if rels in {i.filename for i in before.infolist()}:
                 kept = set(_RELATIONSHIP.findall(after.read(rels))) if rels in present else set()
-                folder = posixpath.dirname(part)
                 for tag in _RELATIONSHIP.findall(before.read(rels)):
                     target = re.search(rb'\bTarget="([^"]*)"', tag)
-                    text = target.group(1).decode("utf-8", "replace") if target else ""
-                    resolved = text.lstrip("/") if text.startswith("/") else posixpath.normpath(
-                        posixpath.join(folder, text))
+                    resolved = resolve(part, target.group(1).decode("utf-8", "replace") if target else "")
                     if tag not in kept and (b'TargetMode="External"' in tag or resolved.lower() not in owned):
                         found.append(f"a link from '{name}' to its notes, tables or drawings would be lost")
                         break
@@ -348,11 +344,6 @@ def _outside_cells(sheet: bytes) -> bytes:
     if start < 0 or start == end or sheet.find(b"uri=", start, end) >= 0:  # a row with extensions of its own
         return sheet
     return sheet[:start] + sheet[end:]
-
-
-def _rels_of(part: str) -> str:
-    folder, base = posixpath.split(part)
-    return posixpath.join(folder, "_rels", base + ".rels")
 
 
 def _owner_values(original: str, written: str, ownership: Ownership, owner_sheets: dict[str, str]) -> list[str]:

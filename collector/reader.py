@@ -51,10 +51,10 @@ class ReadError(WorkbookError):
 def read_book(path: str, locale: str = "") -> Book:
     """Read a tracking workbook. Raises WorkbookError when the file cannot be used at all."""
     with bulk_records():
-        return read_source(open_source(path), locale or _environment_locale())
+        return read_source(open_source(path), locale or environment_locale())
 
 
-def _environment_locale() -> str:
+def environment_locale() -> str:
     for name in ("LC_ALL", "LC_TIME", "LANG"):
         value = os.environ.get(name, "").split(".")[0]
         if value and value not in ("C", "POSIX"):

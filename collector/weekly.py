@@ -22,8 +22,7 @@ from collector.assessment import Assessment
 from collector.engine import assess, contact_entries
 from collector.lossless import write_results_lossless
 from collector.model import Book
-from collector.reader import _environment_locale as environment_locale
-from collector.reader import read_source
+from collector.reader import environment_locale, read_source
 from collector.source import EXCEL_KINDS, open_source
 from collector.writer import OWNED_SHEETS, Written
 from collector.writer import write_results as write_results_openpyxl

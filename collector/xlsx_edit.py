@@ -334,15 +334,21 @@ class EditablePackage:
 
     def write(self, part: str, content: Union[bytes, str]) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
-        name = self.name(part) or part.lstrip("/")
-        if name not in self._entries:
-            self._entries[name] = _Entry(name)
-            self._order.append(name)
-            self._lower[name.lower()] = name
-        elif self._entries[name].info is not None and self.read(name) == data:
-            self._entries[name].data = self._entries[name].deflated = None
+        entry, created = self._entry(part)
+        if not created and entry.info is not None and self.read(entry.name) == data:
+            entry.data = entry.deflated = None
             return  # same bytes: keep the original entry as it was
-        self._entries[name].data, self._entries[name].deflated = data, None
+        entry.data, entry.deflated = data, None
+
+    def _entry(self, part: str) -> tuple[_Entry, bool]:
+        """The part's entry, made (and listed last) when the package has no such part yet."""
+        name = self.name(part) or part.lstrip("/")
+        if name in self._entries:
+            return self._entries[name], False
+        self._entries[name] = _Entry(name)
+        self._order.append(name)
+        self._lower[name.lower()] = name
+        return self._entries[name], True
 
     def write_chunks(self, part: str, chunks: Iterable[str], big: bool = False) -> None:
         """New content for a part, given in pieces and compressed as it comes: a big sheet's text is
@@ -373,12 +379,7 @@ class EditablePackage:
                 job.result()  # raise what went wrong in the worker
         compressed.append(compressor.flush())
         crc, size = state["crc"], state["size"]
-        name = self.name(part) or part.lstrip("/")
-        if name not in self._entries:
-            self._entries[name] = _Entry(name)
-            self._order.append(name)
-            self._lower[name.lower()] = name
-        entry = self._entries[name]
+        entry, _ = self._entry(part)
         deflated = (b"".join(compressed), crc & 0xFFFFFFFF, size)
         info = entry.info
         if info is not None and (info.CRC, info.file_size) == deflated[1:] and entry.data is None \

@@ -17,7 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from collector.formula import col_index, shift_formula
-from collector.package import Package, attribute, local, open_package
+from collector.package import Package, local, open_package
 
 _CELL_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import python_calamine
 
-from collector import package, xlsx_formulas
+from collector import package
 from collector.formula import (
     CellError,
     FormulaError,

@@ -11,7 +11,6 @@ collector's own tabs read the same as the openpyxl writer's.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -618,16 +617,6 @@ def test_a_sheet_with_no_rows_gets_its_first_ones():
 
 
 # --- LibreOffice ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def soffice():
-    path = shutil.which("soffice") or shutil.which("libreoffice")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is needed for this test; .ci/run installs it")
-        pytest.skip("LibreOffice is not installed")
-    return path
 
 
 def test_libreoffice_converts_the_results_and_recomputes_the_same_aging_totals(runs, soffice, tmp_path):

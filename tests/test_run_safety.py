@@ -779,7 +779,7 @@ def test_the_guard_refuses_a_write_that_changes_anything_collector_does_not_own(
     assert listing(books) == ["shop (collector).xlsx", "shop.xlsx"]
 
 
-def test_the_guard_refuses_a_write_that_wipes_a_formulas_saved_result(books, monkeypatch):
+def test_the_guard_refuses_a_write_that_wipes_a_formulas_saved_result(books, monkeypatch, soffice, tmp_path):
     path = books / "shop.xlsx"
     rows = invoice_sheet_rows()
     rows[0].append("Open")
@@ -788,7 +788,8 @@ def test_the_guard_refuses_a_write_that_wipes_a_formulas_saved_result(books, mon
     write_xlsx(path, {"Invoices": rows})
     workbook = openpyxl.load_workbook(path)  # give the formulas saved results, as Excel would
     workbook.save(path)
-    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(books / "lo"), str(path)],
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(books / "lo"), str(path)],
                    check=True, capture_output=True, timeout=120)
     shutil.move(books / "lo" / "shop.xlsx", path)
     (books / "lo").rmdir()

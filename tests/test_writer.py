@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 from decimal import Decimal
@@ -17,7 +16,6 @@ from openpyxl.worksheet.table import Table
 from collector.cli import cli
 from collector.engine import assess
 from collector.reader import read_book
-from collector.weekly import run_week
 from tests.workbooks import CORPUS, ROOT, write_xlsx
 
 D = dt.date
@@ -263,16 +261,6 @@ def test_an_excel_table_over_the_invoices_grows_to_take_in_the_computed_columns(
     assert [c.name for c in table.tableColumns][4:] == ["Calc. Due Date", "Calc. Balance", "Days Overdue",
                                                         "Aging", "Interest", "Stage", "Next Step",
                                                         "Next Action Date"]
-
-
-@pytest.fixture(scope="module")
-def soffice():
-    path = shutil.which("soffice") or shutil.which("libreoffice")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is needed for this test; .ci/run installs it")
-        pytest.skip("LibreOffice is not installed")
-    return path
 
 
 def test_libreoffice_opens_the_result_and_computes_the_same_aging_totals(tmp_path, soffice):
