@@ -27,6 +27,7 @@ import datetime as dt
 import html
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Mapping, Optional, Sequence
@@ -36,6 +37,7 @@ import python_calamine
 from openpyxl.comments import Comment
 from openpyxl.utils import quote_sheetname
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from openpyxl.writer.excel import ExcelWriter
 
 from collector import header, writer
 from collector.assessment import CASH_ONLY, Assessment
@@ -697,9 +699,7 @@ class _Editor:
             for reference, text in sorted(cells.items()):
                 holder[reference].comment = Comment(text, COLLECTOR, width=260, height=90)
             note_sheets[name] = holder.title
-        buffer = io.BytesIO()
-        scratch.save(buffer)
-        source = _Scratch(EditablePackage(buffer.getvalue()))
+        source = _Scratch(EditablePackage(_saved(scratch)))
         mapper = _StyleMapper(Styles(source.package.text(source.styles_part)), self.styles)
         for title in (AGING, ACTIONS, HISTORY):
             self._transplant_tab(source, title, tabs[title], mapper)
@@ -1105,6 +1105,26 @@ def _node(element) -> Node:
     from collector.style_xml import node
 
     return node(element)
+
+
+def _saved(workbook: openpyxl.Workbook) -> bytes:
+    """The scratch workbook as xlsx bytes, its zip closed whatever happens.
+
+    openpyxl leaves its zip open when a save fails (a full disk under its temporary files); the
+    garbage collector then closes the zip after its buffer and prints a traceback to the owner's
+    terminal. Closing it here, with the failure on its way up, leaves nothing for later.
+    """
+    buffer = io.BytesIO()
+    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(workbook, archive).save()
+    except BaseException:
+        try:
+            archive.close()
+        except (OSError, ValueError):
+            pass  # the save's own failure is the one to report
+        raise
+    return buffer.getvalue()
 
 
 class _Scratch:

@@ -722,3 +722,23 @@ def test_untouched_members_are_copied_as_their_original_compressed_bytes(tmp_pat
     info = zipfile.ZipFile(source).getinfo("xl/deflated.xml")
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
     assert raw_before[start:start + info.compress_size] in raw_after  # the very same deflate stream
+
+
+def test_a_scratch_save_that_fails_closes_its_zip_so_no_traceback_is_printed_later(runs, tmp_path, monkeypatch):
+    import errno
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    opened = []
+
+    def fill_the_disk(self):
+        opened.append(self._archive)
+        self._archive.writestr("half.xml", b"<half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    run = runs("shared-strings")
+    monkeypatch.setattr(ExcelWriter, "save", fill_the_disk)
+    with pytest.raises(OSError, match="No space left"):
+        write_results_lossless(str(run.original), str(tmp_path / "out.xlsx"), run.book, run.assessment,
+                               contact_entries(run.assessment))
+    assert opened and opened[0].fp is None  # closed now: the garbage collector has nothing left to print
