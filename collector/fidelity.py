@@ -286,12 +286,14 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
     Every part of the original collector does not own must be in the written package byte for
     byte. The parts it does own on the owner's sheets (``owner_sheets``: sheet name -> part) are
     held to their promise too: no formula, extension (sparklines, x14 validations, data bars) or
-    relationship of the original may go, the owner's notes stay word for word, and every cell
-    value outside collector's cells reads the same, saved formula results included.
+    relationship of the original may go, the owner's notes stay word for word, the owner's cell
+    formats stay, and every cell outside collector's cells stays: byte for byte where it can be
+    shown so, else as any reader sees its value, saved formula results included.
     """
     import zipfile
 
     found: list[str] = []
+    unproven: list[str] = []
     with zipfile.ZipFile(original) as before, zipfile.ZipFile(written) as after:
         present = {info.filename: info for info in after.infolist()}
         owned = {name.lower() for name in owned_parts}
@@ -304,56 +306,237 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
             elif (now.CRC, now.file_size) != (info.CRC, info.file_size) or \
                     before.read(info) != after.read(now):
                 found.append(f"the part {info.filename} would change")
+        same_places = _same_places(original, written, owner_sheets)
+        if not _formats_kept(before, after):
+            found.append("the formats of the owner's cells (fonts, fills, number formats) would change")
+            same_places = False
         for name, part in owner_sheets.items():
             if part not in present:
                 found.append(f"the sheet '{name}' would disappear")
                 continue
-            old, new = before.read(part), after.read(part)
-            if _formula_count(new) < _formula_count(old):
-                found.append(f"formulas on '{name}' would be lost")
-            lost = Counter(_EXTENSION.findall(_outside_cells(old))) - Counter(_EXTENSION.findall(_outside_cells(new)))
-            for uri in sorted(lost):
-                found.append(f"an Excel feature on '{name}' (extension {uri.decode()}) would be lost")
-            rels = rels_name(part)
-            if rels in {i.filename for i in before.infolist()}:
-                kept = set(_RELATIONSHIP.findall(after.read(rels))) if rels in present else set()
-                for tag in _RELATIONSHIP.findall(before.read(rels)):
-                    target = re.search(rb'\bTarget="([^"]*)"', tag)
-                    resolved = resolve(part, target.group(1).decode("utf-8", "replace") if target else "")
-                    if tag not in kept and (b'TargetMode="External"' in tag or resolved.lower() not in owned):
-                        found.append(f"a link from '{name}' to its notes, tables or drawings would be lost")
-                        break
+            with ThreadPoolExecutor(max_workers=2) as pool:  # zlib inflates without holding the interpreter
+                old, new = pool.map(lambda pair: pair[0].read(pair[1]), ((before, part), (after, part)))
+            found += _sheet_part_losses(name, part, old, new, before, after, present, owned)
+            if not (same_places and _same_owner_cells(name, old, new, ownership)):
+                unproven.append(name)
+            del old, new
         for part, notes in (owner_notes or {}).items():
             text = after.read(part) if part in present else b""
             if any(note not in text for note in notes):
                 found.append(f"a note the owner wrote would change or be lost ({part})")
-    found += _owner_values(original, written, ownership, owner_sheets)
+    found += _owner_values(original, written, ownership, unproven)
     return found
 
 
-def _formula_count(sheet: bytes) -> int:
-    """How many formula elements a sheet part holds, counted at C speed (a 100k-row sheet is 70 MB)."""
+def _sheet_part_losses(name: str, part: str, old: bytes, new: bytes, before, after, present: dict,
+                       owned: set[str]) -> list[str]:
+    """Formulas, extensions and relationships of an owner's sheet that the written part lost."""
+    found = []
+    if _formula_count(old, upper_bound=True) and _formula_count(new) < _formula_count(old):
+        found.append(f"formulas on '{name}' would be lost")
+    old_outside = _outside_cells(old)
+    new_outside = new if old_outside is old else _outside_cells(new, look_inside=False)
+    lost = Counter(_EXTENSION.findall(old_outside)) - Counter(_EXTENSION.findall(new_outside))
+    for uri in sorted(lost):
+        found.append(f"an Excel feature on '{name}' (extension {uri.decode()}) would be lost")
+    rels = rels_name(part)
+    if rels in {i.filename for i in before.infolist()}:
+        kept = set(_RELATIONSHIP.findall(after.read(rels))) if rels in present else set()
+        for tag in _RELATIONSHIP.findall(before.read(rels)):
+            target = re.search(rb'\bTarget="([^"]*)"', tag)
+            resolved = resolve(part, target.group(1).decode("utf-8", "replace") if target else "")
+            if tag not in kept and (b'TargetMode="External"' in tag or resolved.lower() not in owned):
+                found.append(f"a link from '{name}' to its notes, tables or drawings would be lost")
+                break
+    return found
+
+
+def _formula_count(sheet: bytes, upper_bound: bool = False) -> int:
+    """How many formula elements a sheet part holds, counted at C speed (a 100k-row sheet is 70 MB).
+
+    With upper_bound, one pass that may count other elements starting with f too: zero means none.
+    """
     root = _ROOT.search(sheet, 0, 4096)
     tag = b"<" + (root.group(1) or b"" if root else b"") + b"f"
+    if upper_bound:
+        return sheet.count(tag)
     return sum(sheet.count(tag + end) for end in (b">", b" ", b"/", b"\t", b"\n", b"\r"))
 
 
-def _outside_cells(sheet: bytes) -> bytes:
-    """A sheet part without its rows: where its extensions (sparklines, x14 validations, data bars) live."""
+def _outside_cells(sheet: bytes, look_inside: bool = True) -> bytes:
+    """A sheet part without its rows: where its extensions (sparklines, x14 validations, data bars) live.
+
+    Without look_inside the rows are dropped unread (the original's had no extensions of their own).
+    """
     start, end = sheet.find(b"sheetData"), sheet.rfind(b"sheetData")
-    if start < 0 or start == end or sheet.find(b"uri=", start, end) >= 0:  # a row with extensions of its own
+    if start < 0 or start == end or (look_inside and sheet.find(b"uri=", start, end) >= 0):  # rows with extensions
         return sheet
     return sheet[:start] + sheet[end:]
 
 
-def _owner_values(original: str, written: str, ownership: Ownership, owner_sheets: dict[str, str]) -> list[str]:
-    """The cells of the owner's sheets collector edits, as any reader sees them, saved results included."""
+# --- the owner's cells, byte for byte -----------------------------------------------------------------
+#
+# When collector's editor has done what it promises, every cell of the owner's sheets outside
+# collector's cells is in the written part exactly as it was in the original: same bytes, so same
+# value, saved formula result, style index and shared-string index. With the shared strings part
+# unchanged (it is not collector's: compared above), the owner's formats kept (_formats_kept) and
+# each sheet name still on the same part, equal bytes prove equal cells. Anything this cannot show
+# (a namespace prefix, cells without a reference, rewritten bytes) is left to the slower comparison
+# of values as calamine reads them, so it only ever decides "proven", never "lost".
+
+_STYLE_LISTS = (b"numFmts", b"fonts", b"fills", b"borders", b"cellStyleXfs", b"cellXfs", b"dxfs")
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+_UNREFERENCED = re.compile(rb'<c(?! r=")')
+_EMPTY_ROW = re.compile(rb"<row\b[^>]*/>")
+_SPANS = re.compile(rb'(<row r="\d+") spans="[^"]*"')  # which columns a row uses: a reader's hint, no content
+
+
+def _same_places(original: str, written: str, owner_sheets: dict[str, str]) -> bool:
+    """Each owner sheet is the same part in both packages, and dates count from the same day."""
+    facts = []
+    for path in (original, written):
+        with open_package(path) as archive:
+            package = Package(archive, path)
+            workbook = package.related("", "type:officeDocument") or "xl/workbook.xml"
+            with package.open(workbook) as stream:
+                root = parse_xml(stream).getroot()
+            date1904 = [e.get("date1904", "") for e in root.iter() if local(e.tag) == "workbookPr"]
+            try:
+                places = {name: package.sheet_part(name).lower() for name in owner_sheets}
+            except ValueError:
+                return False
+            facts.append((date1904, places))
+    wanted = {name: part.lower() for name, part in owner_sheets.items()}
+    return facts[0] == facts[1] and facts[0][1] == wanted
+
+
+def _formats_kept(before, after) -> bool:
+    """Every font, fill, border, number format and cell format of the original is where it was.
+
+    collector appends the formats it needs, so each list of the original styles part must begin
+    the same list of the written one, and the owner's cells keep their look and their dates.
+    """
+    names = {info.filename.lower(): info.filename for info in before.infolist()}
+    written = {info.filename.lower(): info.filename for info in after.infolist()}
+    part = next((n for n in names if n.endswith("styles.xml")), None)
+    if part is None:
+        return True
+    if part not in written:
+        return False
+    old, new = before.read(names[part]), after.read(written[part])
+    if old == new:
+        return True
+    if not (_is_plain_styles(old) and _is_plain_styles(new)):
+        return False
+    for tag in _STYLE_LISTS:
+        items = _list_items(old, tag)
+        if items and not (_list_items(new, tag) or b"").startswith(items):
+            return False
+    return True
+
+
+def _is_plain_styles(xml: bytes) -> bool:
+    """A styles part whose elements carry no namespace prefix, the way Excel writes it."""
+    return re.search(rb"<styleSheet[\s>]", xml[:1024]) is not None
+
+
+def _list_items(xml: bytes, tag: bytes) -> Optional[bytes]:
+    """The children of one list of a styles part, as written; b"" when it is absent or empty."""
+    start = re.search(rb"<" + tag + rb"(?:\s[^>]*)?(/?)>", xml)
+    if start is None or start.group(1):
+        return b""
+    end = xml.find(b"</" + tag + b">", start.end())
+    return xml[start.end():end] if end >= 0 else None
+
+
+def _same_owner_cells(name: str, old: bytes, new: bytes, ownership: Ownership) -> bool:
+    """Whether every cell on the sheet outside collector's cells is byte for byte the same."""
+    # A cell without its reference takes the column after the cell before it, so a removed cell could
+    # move it. The original must have none; the written one then has none outside collector's cells
+    # either, or the two would differ.
+    old_rows, new_rows = _sheet_rows(old, check_references=True), _sheet_rows(new, check_references=False)
+    if old_rows is None or new_rows is None:
+        return False
+    span = ownership.columns.get(name)
+    columns = _column_cells(span[0], span[1]) if span else None
+    rows = ownership.rows.get(name, frozenset())
+    cells = ownership.cells.get(name, frozenset())
+    if rows or cells:
+        old_kept, new_kept = _owner_rows(old_rows, columns, rows, cells), _owner_rows(new_rows, columns, rows, cells)
+    elif columns is not None:
+        old_kept, new_kept = columns.sub(b"", old_rows), columns.sub(b"", new_rows)
+    else:
+        old_kept, new_kept = old_rows, new_rows
+    return old_kept is not None and old_kept == new_kept
+
+
+def _sheet_rows(sheet: bytes, check_references: bool) -> Optional[bytes]:
+    """The rows of a sheet part; with check_references, only if every cell starts with its reference (r="B7").
+
+    A row's spans, the hint of which columns it uses, is left out: it grows with collector's columns.
+    """
+    start = sheet.find(b"<sheetData")
+    if start < 0:
+        return None
+    end = sheet.rfind(b"</sheetData>")
+    if end < 0:
+        close = sheet.find(b">", start)
+        return b"" if close > 0 and sheet[close - 1:close] == b"/" else None
+    rows = sheet[start:end]
+    if check_references and _UNREFERENCED.search(rows):
+        return None
+    return _SPANS.sub(rb"\1", rows)
+
+
+def _column_cells(first: int, last: int) -> re.Pattern:
+    """A pattern for every cell in the columns first..last (1-based), with its content."""
+    from collector.formula import col_letter
+
+    letters = b"|".join(col_letter(c - 1).encode() for c in range(first, last + 1))
+    return re.compile(rb'<c r="(?:' + letters + rb')\d+"(?:[^>]*/>|[^>]*>.*?</c>)', re.DOTALL)
+
+
+def _owner_rows(rows: bytes, columns: Optional[re.Pattern], owned_rows: frozenset[int],
+                owned_cells: frozenset[str]) -> Optional[bytes]:
+    """The rows without collector's rows, columns and cells, row by row (sheets with owned rows or cells)."""
+    if _EMPTY_ROW.search(rows):
+        return None  # <row r="5"/> would hide inside the next row's piece
+    by_row: dict[int, list[str]] = {}
+    for coordinate in owned_cells:
+        match = _CELL.fullmatch(coordinate)
+        if match is None:
+            return None
+        by_row.setdefault(int(match.group(2)), []).append(coordinate)
+    kept = []
+    for piece in rows.split(b"</row>"):
+        found = _ROW_NUMBER.search(piece)
+        if found is None:
+            if b"<row" in piece:
+                return None  # a row without its number
+            kept.append(piece)
+            continue
+        number = int(found.group(1))
+        if number in owned_rows:
+            continue
+        if columns is not None:
+            piece = columns.sub(b"", piece)
+        for coordinate in by_row.get(number, ()):
+            piece = re.sub(rb'<c r="' + coordinate.encode() + rb'"(?:[^>]*/>|[^>]*>.*?</c>)', b"", piece,
+                           flags=re.DOTALL)
+        kept.append(piece)
+    return b"</row>".join(kept)
+
+
+def _owner_values(original: str, written: str, ownership: Ownership, names: list[str]) -> list[str]:
+    """The cells of the owner's sheets the byte comparison could not prove, as any reader sees them."""
+    if not names:
+        return []
     found = []
     before = python_calamine.CalamineWorkbook.from_path(original)
     after = python_calamine.CalamineWorkbook.from_path(written)
     # calamine parses without holding the interpreter, so the two files are read side by side
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for name in owner_sheets:
+        for name in names:
             if name not in after.sheet_names:
                 continue
             reading = [pool.submit(lambda book=book, name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False))

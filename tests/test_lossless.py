@@ -303,6 +303,74 @@ def test_the_proof_counts_formulas_the_way_they_are_written():
                                    b'<x:c r="A2"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>') == 1
 
 
+def _proof(run: Run, target: Path, second: bool = False) -> list[str]:
+    written, original = (run.again, run.first) if second else (run.written, run.original)
+    return fidelity.package_losses(str(original), str(target), written.owned_parts, _ownership(written),
+                                   written.owner_sheet_parts, written.owner_notes)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_proof_shows_the_owners_cells_unchanged_byte_for_byte(runs, name, monkeypatch):
+    """The fast proof: no cell of the owner's needs reading as a value, first run or later."""
+    run = runs(name)
+    asked = []
+    monkeypatch.setattr(fidelity, "_owner_values", lambda *args: asked.append(args[-1]) or [])
+    assert _proof(run, run.first) == [] and _proof(run, run.second, second=True) == []
+    assert asked == [[], []]
+
+
+def _rewritten(source: Path, target: Path, part: str, change) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            new.writestr(info, change(data) if info.filename == part else data)
+    return target
+
+
+def test_owner_cells_written_differently_but_reading_the_same_are_compared_by_value(runs, tmp_path, monkeypatch):
+    run = runs("shared-strings")
+    invoices = run.written.owner_sheet_parts[run.written.invoice_sheet]
+    target = _rewritten(run.first, tmp_path / "spaced.xlsx", invoices, lambda d: d.replace(b'<c r="A2"', b'<c  r="A2"', 1))
+    compared = []
+    by_value = fidelity._owner_values
+    monkeypatch.setattr(fidelity, "_owner_values", lambda *args: compared.append(args[-1]) or by_value(*args))
+    assert _proof(run, target) == [] and compared == [[run.written.invoice_sheet]]
+
+
+def test_the_proof_catches_a_changed_format_of_the_owners(runs, tmp_path):
+    run = runs("kitchen-sink")
+    styles = next(p for p in parts(run.first) if p.endswith("styles.xml"))
+
+    def restyled(data: bytes) -> bytes:
+        start = data.index(b"<cellXfs")
+        return data[:start] + data[start:].replace(b'fontId="0"', b'fontId="1"', 1)
+
+    assert _proof(run, _rewritten(run.first, tmp_path / "restyled.xlsx", styles, restyled)) == [
+        "the formats of the owner's cells (fonts, fills, number formats) would change"]
+
+
+def test_owner_cells_are_compared_without_collectors_columns_rows_cells_and_spans():
+    ownership = fidelity.Ownership(sheets=frozenset(), columns={"S": (3, 4)}, rows={"S": frozenset({3})},
+                                   cells={"S": frozenset({"B1"})})
+
+    def sheet(rows: str) -> bytes:
+        return f'<worksheet xmlns="m"><dimension ref="A1"/><sheetData>{rows}</sheetData></worksheet>'.encode()
+
+    before = sheet('<row r="1" spans="1:2"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row>'
+                   '<row r="2" spans="1:2"><c r="A2" t="s"><v>0</v></c></row>')
+    after = ('<row r="1" spans="1:4"><c r="A1"><v>1</v></c><c r="B1"><v>9</v></c><c r="C1" s="3"/>'
+             '<c r="D1" t="inlineStr"><is><t>x</t></is></c></row>'
+             '<row r="2" spans="1:4"><c r="A2" t="s"><v>0</v></c><c r="C2"><v>5</v></c></row>'
+             '<row r="3"><c r="A3"><v>7</v></c></row>')
+    assert fidelity._same_owner_cells("S", before, sheet(after), ownership)
+    assert not fidelity._same_owner_cells("S", before, sheet(after.replace("<v>1</v>", "<v>1.5</v>")), ownership)
+    assert not fidelity._same_owner_cells("S", before, sheet(after.replace('r="A2"', 'r="E2"')), ownership)
+    no_reference = before.replace(b'<c r="A2" t="s">', b'<c t="s">')
+    assert not fidelity._same_owner_cells("S", no_reference, sheet(after), ownership)
+    prefixed = before.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")
+    assert not fidelity._same_owner_cells("S", prefixed, sheet(after), ownership)
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_openpyxl_and_calamine_open_the_result(runs, name):
     run = runs(name)
