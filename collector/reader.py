@@ -454,7 +454,6 @@ class _Unreadable:
 
 _CELL = re.compile(r"[A-Z]+([0-9]+)")
 _SLOW = object()  # a cell left to its row-by-row reader
-_UNKNOWN = object()
 _BLANK = object()  # an empty cell, which may hold a formula with no saved result
 _CACHED_KINDS = frozenset({str, float, int, dt.datetime})
 
@@ -629,10 +628,6 @@ class _Directory:
         self._by_code: dict[str, int] = {}
         self._by_name: dict[str, int] = {}
         self._keys: dict[str, str] = {}  # text -> _name_key(text), worked out once per distinct text
-        # (name, code) -> what _look_up found, until a customer is added under the key of either;
-        # key -> the (name, code) pairs to forget then.
-        self._found: dict[tuple[str, str], Optional[int]] = {}
-        self._asked: dict[str, list[tuple[str, str]]] = {}
         for customer in customers:
             self._add(customer)
 
@@ -645,17 +640,11 @@ class _Directory:
     def _add(self, customer: Customer) -> int:
         index = len(self.customers)
         self.customers.append(customer)
-        keys = {self._key(customer.key)}
         if customer.code:
-            keys.add(self._key(customer.code))
             self._by_code.setdefault(self._key(customer.code), index)
         if customer.name:
-            keys.add(self._key(customer.name))
             self._by_name.setdefault(self._key(customer.name), index)
         self._by_name.setdefault(self._key(customer.key), index)
-        for key in keys:
-            for pair in self._asked.pop(key, ()):
-                self._found.pop(pair, None)
         return index
 
     def find(self, name: str = "", code: str = "") -> Optional[Customer]:
@@ -664,17 +653,6 @@ class _Directory:
         return None if index is None else self.customers[index]
 
     def _find_index(self, name: str, code: str) -> Optional[int]:
-        """_look_up, remembered: its answer depends only on the tables at the keys of the name and
-        the code, and those change only when _add adds a customer under one of them."""
-        found = self._found.get((name, code), _UNKNOWN)
-        if found is _UNKNOWN:
-            found = self._found[(name, code)] = self._look_up(name, code)
-            for text in {name, code}:
-                if text:
-                    self._asked.setdefault(self._key(text), []).append((name, code))
-        return found
-
-    def _look_up(self, name: str, code: str) -> Optional[int]:
         if code:
             code_key = self._key(code)
             for table in (self._by_code, self._by_name):
@@ -694,9 +672,7 @@ class _Directory:
         """The customer an invoice row names, created from the row when the Customers sheet lacks it.
         The row's ``values`` (of ``fields``) matter only for a new customer, or when the row has
         columns about the customer (``detailed``) that may fill in a known one."""
-        index = self._found.get((name, code), _UNKNOWN)
-        if index is _UNKNOWN:
-            index = self._find_index(name, code)
+        index = self._find_index(name, code)
         if index is not None:
             return self._fill_missing(index, dict(zip(fields, values))) if detailed else self.customers[index]
         customer = _customer_from(dict(zip(fields, values)), key=code or " ".join(name.split()), name=name or code,
