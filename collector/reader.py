@@ -344,18 +344,24 @@ class _Context:
                 for n, value in zip(positions, new):
                     cells[n] = value
         if blank:
-            self._blanks(sheet, at, cells, kept, first)
-        if blank or slowed:
+            slowed = self._blanks(sheet, at, cells, kept, first) or slowed
+        if slowed:
             slow.update(n for n, v in enumerate(cells) if v is _SLOW)
         return cells
 
-    def _blanks(self, sheet: RawSheet, at: int, cells: list[object], kept: list[int], first: int) -> None:
-        """An empty cell is None, unless it holds a formula whose result was not saved (read row by row)."""
+    def _blanks(self, sheet: RawSheet, at: int, cells: list[object], kept: list[int], first: int) -> bool:
+        """An empty cell is None, unless it holds a formula whose result was not saved: then _SLOW
+        (read row by row), and True is returned."""
         formulas = sheet.formulas() if self.source.kind in (".xlsx", ".xlsm") else None
-        rows = {r for r, c in formulas if c == at} if formulas else ()
+        rows = {r for r, c in formulas if c == at} if formulas else set()
+        if not rows:
+            cells[:] = [None if value is _BLANK else value for value in cells]
+            return False
         for n, value in enumerate(cells):
             if value is _BLANK:
                 cells[n] = _SLOW if kept[n] + first - 1 in rows else None
+        return True
+
     def _report_order(self, sheet, column, texts, order, how) -> None:
         told = how == "locale" and not self.settings.date_order  # only then are ambiguous dates reported
         ambiguous = [t for t in texts if _is_ambiguous_date(t)] if told else []
