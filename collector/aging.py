@@ -66,6 +66,12 @@ def _scheme(edges: tuple[int, ...]) -> BucketScheme:
     return BucketScheme(edges)
 
 
+@functools.lru_cache(maxsize=4096)
+def _bucket(edges: tuple[int, ...], days_overdue: int) -> str:
+    """The bucket label of a number of days: a book has a few hundred distinct ones."""
+    return _scheme(edges).bucket_for(days_overdue)
+
+
 def _check_edges(edges: tuple[int, ...]) -> None:
     increasing = all(a < b for a, b in zip(edges, edges[1:]))
     whole = all(isinstance(edge, int) and not isinstance(edge, bool) for edge in edges)
@@ -278,8 +284,8 @@ def assess_invoice(
     if state in (PAID, CREDIT):
         return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
     days = max(0, days_between(due, as_of)) if due else 0
-    bucket = _scheme(tuple(settings.aging_buckets)).bucket_for(days)
-    interest = late_interest(balance, days, settings) if state == OPEN else ZERO
+    bucket = _bucket(tuple(settings.aging_buckets), days)
+    interest = late_interest(balance, days, settings) if state == OPEN and days > settings.grace_days else ZERO
     deadline, discount = _open_discount(invoice, terms, balance, as_of) if state == OPEN else (None, None)
     return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
 

@@ -166,6 +166,7 @@ def discount_amount(amount: Decimal, terms: Terms) -> Decimal:
     return to_cents(Decimal(amount) * terms.discount_percent / 100)
 
 
+@functools.lru_cache(maxsize=4096)  # once per invoice, but a book has a handful of combinations
 def choose_terms(invoice_terms: str, customer_terms: str, default_terms: str) -> tuple[Terms, str]:
     """The invoice's terms, else the customer's, else the default, else Net 30.
 
