@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Optional, Sequence
 
 from collector.assessment import (
-    CASH_ONLY, CREDIT, DISPUTED, DRAFT, ON_HOLD, OPEN, PAID, WRITTEN_OFF,
+    CASH_ONLY, CREDIT, DISPUTED, DRAFT, ON_HOLD, OPEN, OPEN_STATES, PAID, WRITTEN_OFF,
     Account, InvoiceResult, Totals,
 )
 from collector.dates import days_between
@@ -363,10 +363,12 @@ def totals(
     scheme: BucketScheme = BucketScheme(),
 ) -> tuple[Totals, ...]:
     """Book-wide figures, one ``Totals`` per currency (sorted by currency code)."""
-    currencies = sorted({r.currency for r in results if r.state != DRAFT})
+    by_currency: dict[str, list[InvoiceResult]] = {}
+    for r in results:
+        by_currency.setdefault(r.currency, []).append(r)
+    currencies = sorted(c for c, rs in by_currency.items() if any(r.state != DRAFT for r in rs))
     return tuple(
-        _currency_totals([r for r in results if r.currency == currency], accounts, as_of, scheme, currency)
-        for currency in currencies
+        _currency_totals(by_currency[currency], accounts, as_of, scheme, currency) for currency in currencies
     )
 
 
@@ -374,24 +376,34 @@ def _currency_totals(
     results: Sequence[InvoiceResult], accounts: Sequence[Account], as_of: dt.date,
     scheme: BucketScheme, currency: str,
 ) -> Totals:
-    open_results = [r for r in results if r.is_open]
-    receivables = sum_money(r.open_balance for r in open_results)
-    overdue = sum_money(r.open_balance for r in open_results if r.open_balance > 0 and r.days_overdue > 0)
-    aged = [r for r in open_results if r.state != CREDIT]
+    """One currency's figures in one pass over its invoices (a book has 100,000 of them)."""
+    owed: list[Decimal] = []  # every open balance
+    overdue: list[Decimal] = []
+    credits: list[Decimal] = []
     by_label: dict[str, list[Decimal]] = {label: [] for label in scheme.labels}
-    for r in aged:
-        if r.bucket in by_label:
-            by_label[r.bucket].append(r.open_balance)
+    for r in results:
+        if r.state not in OPEN_STATES:
+            continue
+        balance = r.open_balance
+        owed.append(balance)
+        if balance > 0 and r.days_overdue > 0:
+            overdue.append(balance)
+        if r.state == CREDIT:
+            credits.append(balance)
+        elif r.bucket in by_label:
+            by_label[r.bucket].append(balance)
+    receivables = sum_money(owed)
+    overdue_total = sum_money(overdue)
+    credit_total = sum_money(credits)
     buckets = tuple((label, sum_money(amounts)) for label, amounts in by_label.items())
-    credits = sum_money(r.open_balance for r in open_results if r.state == CREDIT)
     on_hold = sum(
         1 for a in accounts
         if a.credit_status == CASH_ONLY and a.open_total.get(currency, ZERO) > 0
     )
     # The share is of what customers owe before open credit notes are netted off, so it never passes 100%.
     return Totals(
-        currency, receivables, overdue, _percent(overdue, receivables - credits), buckets, credits,
-        days_sales_outstanding(results, receivables, as_of), on_hold,
+        currency, receivables, overdue_total, _percent(overdue_total, receivables - credit_total), buckets,
+        credit_total, days_sales_outstanding(results, receivables, as_of), on_hold,
     )
 
 
@@ -411,10 +423,10 @@ def days_sales_outstanding(
     including as_of. None when those sales are nothing.
     """
     start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
-    sales = sum_money(
-        _signed_amount(r.invoice) for r in results
-        if r.state != DRAFT and r.invoice.invoice_date and start < r.invoice.invoice_date <= as_of
-    )
+    sales = sum_money([
+        _signed_amount(invoice) for invoice, state in ((r.invoice, r.state) for r in results)
+        if state != DRAFT and invoice.invoice_date and start < invoice.invoice_date <= as_of
+    ])
     if sales <= 0:
         return None
     dso = receivables / sales * DSO_WINDOW_DAYS

@@ -24,6 +24,8 @@ ON_HOLD = "on hold"
 CREDIT = "credit"
 DRAFT = "draft"  # not sent yet (or cancelled / void): not a receivable
 
+OPEN_STATES = frozenset({OPEN, DISPUTED, ON_HOLD, CREDIT})  # what ``InvoiceResult.is_open`` means
+
 CASH_ONLY = "Cash only"
 GOOD_STANDING = "OK"
 
@@ -72,7 +74,7 @@ class InvoiceResult:
 
     @property
     def is_open(self) -> bool:
-        return self.state in (OPEN, DISPUTED, ON_HOLD, CREDIT)
+        return self.state in OPEN_STATES
 
     @property
     def chased(self) -> bool:
