@@ -160,9 +160,13 @@ def expected_payment_date(
 
 def main_currency(results: Sequence[InvoiceResult], book_currency: str = "") -> str:
     """The currency most of a customer's invoices are in (the book's on a tie)."""
-    counts = Counter(r.currency for r in results)
-    if not counts:
+    results = results if isinstance(results, (list, tuple)) else list(results)
+    if not results:
         return book_currency
+    first = results[0].currency
+    if all(r.currency == first for r in results):
+        return first  # the usual case, without counting
+    counts = Counter(r.currency for r in results)
     best = max(counts.values())
     tied = sorted(currency for currency, count in counts.items() if count == best)
     return book_currency if book_currency in tied else tied[0]

@@ -381,7 +381,11 @@ def _currency_totals(
     overdue: list[Decimal] = []
     credits: list[Decimal] = []
     by_label: dict[str, list[Decimal]] = {label: [] for label in scheme.labels}
+    sales: list[Decimal] = []  # for the DSO, gathered in the same pass
+    start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
     for r in results:
+        if _is_recent_sale(r, start, as_of):
+            sales.append(_signed_amount(r.invoice))
         if r.state not in OPEN_STATES:
             continue
         balance = r.open_balance
@@ -403,7 +407,7 @@ def _currency_totals(
     # The share is of what customers owe before open credit notes are netted off, so it never passes 100%.
     return Totals(
         currency, receivables, overdue_total, _percent(overdue_total, receivables - credit_total), buckets,
-        credit_total, days_sales_outstanding(results, receivables, as_of), on_hold,
+        credit_total, _dso(receivables, sum_money(sales)), on_hold,
     )
 
 
@@ -423,10 +427,19 @@ def days_sales_outstanding(
     including as_of. None when those sales are nothing.
     """
     start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
-    sales = sum_money([
-        _signed_amount(invoice) for invoice, state in ((r.invoice, r.state) for r in results)
-        if state != DRAFT and invoice.invoice_date and start < invoice.invoice_date <= as_of
-    ])
+    sales = sum_money(_signed_amount(r.invoice) for r in results if _is_recent_sale(r, start, as_of))
+    return _dso(receivables, sales)
+
+
+def _is_recent_sale(result: InvoiceResult, start: dt.date, as_of: dt.date) -> bool:
+    """Whether an invoice counts in the DSO's sales: not a draft, dated in (start, as_of]."""
+    if result.state == DRAFT:
+        return False
+    issued = result.invoice.invoice_date
+    return bool(issued) and start < issued <= as_of
+
+
+def _dso(receivables: Decimal, sales: Decimal) -> Optional[Decimal]:
     if sales <= 0:
         return None
     dso = receivables / sales * DSO_WINDOW_DAYS

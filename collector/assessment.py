@@ -66,7 +66,8 @@ class InvoiceResult:
         """A copy with its stage and next step set (dataclasses.replace is ten times slower).
 
         The result itself when they are already so: it is immutable, and most invoices are paid."""
-        if (stage, next_step, next_action_date) == ("", "", None) == (self.stage, self.next_step, self.next_action_date):
+        unchanged = ("", "", None)
+        if (stage, next_step, next_action_date) == unchanged == (self.stage, self.next_step, self.next_action_date):
             return self
         copy = object.__new__(InvoiceResult)
         copy.__dict__.update(self.__dict__, stage=stage, next_step=next_step, next_action_date=next_action_date)

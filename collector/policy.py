@@ -420,6 +420,7 @@ class _Situation:
     promise: Optional[Promise]
     schedule: Schedule
     chased: tuple[InvoiceResult, ...]
+    chasing: list[bool]  # whether each result is chased
 
     @property
     def policy(self) -> tuple[PolicyStep, ...]:
@@ -488,15 +489,13 @@ def _situation(
         schedule = instalment_schedule(instalments, owed, as_of, plan_rule.days if plan_rule else 5)
     else:
         schedule = _NO_PLAN  # what instalment_schedule gives for no instalments
-    chased = tuple(r for r in results if r.chased)
-    if len(chased) == len(results):
-        due = [run.due_step(r) for r in results]
-    else:
-        due = [run.due_step(r) if r.chased else -1 for r in results]
+    chasing = [r.chased for r in results]
+    chased = tuple(r for r, chase in zip(results, chasing) if chase)
+    due = [run.due_step(r) if chase else -1 for r, chase in zip(results, chasing)]
     return _Situation(
         customer, results, entries, rules, run.settings, as_of, currency,
         _logged_stages(results, entries, rules) if entries else (-1,) * len(results),
-        due, promise, schedule, chased,
+        due, promise, schedule, chased, chasing,
     )
 
 
@@ -601,7 +600,8 @@ def _follow_ups(
     floors = _floors(facts, chosen, waiting_until)
     return tuple(
         _follow_up(facts, r, max(done, rank) if id(r) in done_now else done, due, floors)
-        for r, done, due in zip(facts.results, facts.logged, facts.due)
+        if chased else r.with_steps(facts.rules.ladder[done].name if done >= 0 else "", "", None)
+        for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due)
     )
 
 
@@ -628,12 +628,10 @@ def _floors(
 def _follow_up(
     facts: _Situation, result: InvoiceResult, stage: int, due: int, floors: tuple[dt.date, dt.date]
 ) -> InvoiceResult:
-    """The invoice with its stage and its next step: the due step if not done, else the next one."""
+    """A chased invoice with its stage and its next step: the due step if not done, else the next one."""
     rules = facts.rules
     ladder = rules.ladder
     reached = ladder[stage].name if stage >= 0 else ""
-    if not result.chased:
-        return result.with_steps(reached, "", None)
     issued, due_date = result.invoice.invoice_date, result.due_date
     for index in range(max(stage, due - 1) + 1, len(ladder)):
         step, offset = ladder[index], rules.offsets[index]
