@@ -73,10 +73,11 @@ def _customers(book: Book) -> list[tuple[Customer, list[int]]]:
     known = {customer.key: customer for customer in book.customers}
     positions: dict[str, list[int]] = {key: [] for key in known}
     for index, invoice in enumerate(book.invoices):
-        if invoice.customer_key not in known:
+        spots = positions.get(invoice.customer_key)
+        if spots is None:
             known[invoice.customer_key] = Customer(key=invoice.customer_key, name=invoice.customer)
-            positions[invoice.customer_key] = []
-        positions[invoice.customer_key].append(index)
+            spots = positions[invoice.customer_key] = []
+        spots.append(index)
     ordered = sorted(known.values(), key=lambda c: (c.name.casefold(), c.key))
     return [(customer, positions[customer.key]) for customer in ordered]
 

@@ -20,7 +20,7 @@ from collector.account import (
 )
 from collector.aging import status_word
 from collector.assessment import (
-    CASH_ONLY, DISPUTED, GOOD_STANDING, Action, InvoiceResult, Promise,
+    CASH_ONLY, DISPUTED, GOOD_STANDING, OPEN_STATES, Action, InvoiceResult, Promise,
 )
 from collector.model import ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings
 from collector.money import sum_money
@@ -665,8 +665,9 @@ def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
 
 def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult]) -> Action:
     step = chosen.step
-    amount, interest = _asking(facts, chosen)
-    following = _following(facts, chosen, updated)
+    ids = {id(r) for r in chosen.results}
+    amount, interest = _asking(facts, chosen, ids)
+    following = _following(facts, ids, updated)
     oldest = max((r.days_overdue for r in facts.chased), default=0)
     return Action.of(
         customer=facts.customer,
@@ -675,7 +676,7 @@ def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResu
         to=step.to,
         template=step.template or step.name,
         invoices=tuple(r.invoice.number for r in chosen.results),
-        open_invoices=tuple(r.invoice.number for r in facts.results if r.is_open),
+        open_invoices=tuple(r.invoice.number for r in facts.results if r.state in OPEN_STATES),
         amount=amount,
         interest=interest,
         minimum_amount=_catch_up(facts) if _is_final_demand(step) else {},
@@ -687,15 +688,17 @@ def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResu
     )
 
 
-def _asking(facts: _Situation, chosen: _Candidate) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+def _asking(
+    facts: _Situation, chosen: _Candidate, ids: set[int]
+) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """What to ask for, by currency: the step's invoices plus everything overdue beside them.
 
     A missed instalment asks for the instalments owed so far, not the whole balance.
+    ``ids`` are the ids of the chosen step's results.
     """
     if chosen.precedence == 1:
         return {facts.currency: facts.schedule.due}, {}
     currencies = {r.currency for r in chosen.results}
-    ids = {id(r) for r in chosen.results}
     asked = [r for r in facts.chased if r.currency in currencies and (r.days_overdue > 0 or id(r) in ids)]
     return _sum_by_currency(asked, with_interest=True), _interest_by_currency(asked)
 
@@ -706,16 +709,23 @@ def _catch_up(facts: _Situation) -> dict[str, Decimal]:
 
 
 def _sum_by_currency(results: Sequence[InvoiceResult], with_interest: bool) -> dict[str, Decimal]:
-    grouped: dict[str, list[Decimal]] = {}
-    for r in results:
-        grouped.setdefault(r.currency, []).append(r.open_balance + r.interest if with_interest else r.open_balance)
-    return {c: sum_money(grouped[c]) for c in sorted(grouped)}
+    if with_interest:
+        return _by_currency(results, [r.open_balance + r.interest for r in results])
+    return _by_currency(results, [r.open_balance for r in results])
 
 
 def _interest_by_currency(results: Sequence[InvoiceResult]) -> dict[str, Decimal]:
+    return _by_currency(results, [r.interest for r in results])
+
+
+def _by_currency(results: Sequence[InvoiceResult], amounts: Sequence[Decimal]) -> dict[str, Decimal]:
+    """The amounts (one per result) summed by the results' currencies, in currency order."""
+    currency = results[0].currency if results else ""
+    if all(r.currency == currency for r in results):  # the usual case: one currency
+        return {currency: sum_money(amounts)} if results else {}
     grouped: dict[str, list[Decimal]] = {}
-    for r in results:
-        grouped.setdefault(r.currency, []).append(r.interest)
+    for r, amount in zip(results, amounts):
+        grouped.setdefault(r.currency, []).append(amount)
     return {c: sum_money(grouped[c]) for c in sorted(grouped)}
 
 
@@ -735,10 +745,9 @@ def _pay_by(facts: _Situation, chosen: _Candidate) -> Optional[dt.date]:
 
 
 def _following(
-    facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult]
+    facts: _Situation, ids: set[int], updated: Sequence[InvoiceResult]
 ) -> tuple[str, Optional[dt.date]]:
-    """The next ladder step for the step's invoices and when, never before the minimum gap."""
-    ids = {id(r) for r in chosen.results}
+    """The next ladder step for the step's invoices (of these ``ids``) and when, never before the minimum gap."""
     index = facts.rules.index
     nexts = [
         (u.next_action_date, index(u.next_step), u.next_step)
