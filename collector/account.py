@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Iterable, Optional, Sequence
 
 from collector.aging import number_key
 from collector.assessment import OPEN_STATES, PAID, Account, InvoiceResult, Promise
 from collector.model import ContactEntry, Customer, Instalment
 from collector.money import sum_money
+from collector.terms import days_delta
 
 ZERO = Decimal("0.00")
 
@@ -126,7 +127,14 @@ def average_days_to_pay(results: Iterable[InvoiceResult]) -> Optional[int]:
     ]
     if not days:
         return None
-    return int((Decimal(sum(days)) / len(days)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return _mean_half_up(sum(days), len(days))
+
+
+def _mean_half_up(total: int, count: int) -> int:
+    """total ÷ count rounded half away from zero, in whole numbers (what Decimal's ROUND_HALF_UP gives)."""
+    whole, rest = divmod(abs(total), count)
+    whole += 2 * rest >= count
+    return whole if total >= 0 else -whole
 
 
 def expected_payment_date(
@@ -147,11 +155,11 @@ def expected_payment_date(
         return None
     if promise is not None and not promise.broken:
         return promise.date
-    if schedule.next_date(as_of):
+    if schedule.uncovered and schedule.next_date(as_of):
         return schedule.next_date(as_of)
     dated = [r.invoice.invoice_date for r in owed if r.invoice.invoice_date]
     if average_days is not None and dated:
-        return max(as_of, min(dated) + dt.timedelta(days=average_days))
+        return max(as_of, min(dated) + days_delta(average_days))
     ahead = [r.due_date for r in owed if r.due_date and r.due_date >= as_of]
     return min(ahead) if ahead else None
 

@@ -297,17 +297,15 @@ def open_balance(invoice: Invoice, terms: Terms, state: str = OPEN) -> Decimal:
     figure, means paid in full; a payment short by exactly the early-payment
     discount, made inside its window, is paid in full too.
     """
-    typed = invoice.paid is not None or invoice.balance is not None
-    if state == PAID and not typed:
-        return ZERO
+    paid, amount = invoice.paid, invoice.amount
     if invoice.balance is not None:
         balance = invoice.balance
-    elif invoice.amount is None or invoice.paid_date is not None and invoice.paid is None:
+    elif paid is None and (state == PAID or invoice.paid_date is not None) or amount is None:
         return ZERO
     else:
-        balance = invoice.amount - (invoice.paid or ZERO)
-    if _discount_taken(invoice, terms, balance):
-        return ZERO
+        balance = amount - (paid or ZERO)
+    if balance > 0 and invoice.paid_date is not None and _discount_taken(invoice, terms, balance):
+        return ZERO  # (_discount_taken makes the first two tests too: here they spare most invoices a call)
     return to_cents(balance)
 
 

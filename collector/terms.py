@@ -146,11 +146,11 @@ def _whole_days(number: str, original: str) -> int:
 def due_date(invoice_date: dt.date, terms: Terms) -> dt.date:
     """Net days after the invoice date, or after the end of its month for EOM terms."""
     start = end_of_month(invoice_date) if terms.end_of_month else invoice_date
-    return start + days(terms.net_days)
+    return start + days_delta(terms.net_days)
 
 
 @functools.lru_cache(maxsize=1024)
-def days(count: int) -> dt.timedelta:
+def days_delta(count: int) -> dt.timedelta:
     """A timedelta of whole days, made once: making one costs more than the date arithmetic it serves."""
     return dt.timedelta(days=count)
 
@@ -164,7 +164,7 @@ def discount_deadline(invoice_date: dt.date, terms: Terms) -> Optional[dt.date]:
     if terms.discount_percent <= 0:
         return None
     start = end_of_month(invoice_date) if terms.end_of_month else invoice_date
-    return start + days(terms.discount_days)
+    return start + days_delta(terms.discount_days)
 
 
 def discount_amount(amount: Decimal, terms: Terms) -> Decimal:
