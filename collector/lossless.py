@@ -494,10 +494,10 @@ class _Editor:
             edit.set(header_row, start + offset, column.header, heading)
             self._note(sheet.name, header_row, start + offset)
         edit.set_widths({start + offset: max(12, len(c.header) + 3) for offset, c in enumerate(columns)})
-        styles = [(start + offset, kinds[column.kind]) for offset, column in enumerate(columns)]
-        for result in self.assessment.invoices:
-            values = writer._computed_values(result, columns)
-            edit.set_row(result.invoice.row, {column: (value, style) for (column, style), value in zip(styles, values)})
+        results = self.assessment.invoices
+        edit.set_columns([result.invoice.row for result in results],
+                         [(start + offset, kinds[column.kind], writer.computed_column_values(results, column))
+                          for offset, column in enumerate(columns)])
         reference = (f"{quote_sheetname(sheet.name)}!${column_letter(start)}${header_row}:"
                      f"${column_letter(end)}${header_row}")
         self.workbook.add_name(COMPUTED_NAME, reference, hidden=True)
