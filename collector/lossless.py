@@ -1008,26 +1008,44 @@ class _TabSheet:
     def max_row(self) -> int:
         return max(list(self.cells) + [1])
 
+    def value(self, row: int, column: int) -> object:
+        """A cell's value; reads many cells without the cost of cell(), and makes a missing one as it does."""
+        cells = self.cells.get(row)
+        found = cells.get(column) if cells is not None else None
+        return (found if found is not None else self.cell(row, column))._value
+
     def render(self, styles: Styles, date1904: bool) -> tuple[str, str]:
         """The tab's <sheetData> and its used range, with styles appended to the owner's styles.xml."""
         edit = SheetEdit(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>', date1904)
         heights = {row: dimension.height for row, dimension in self.row_dimensions.items()
                    if dimension.height is not None}
         rows: dict[int, list[str]] = {}
-        for row, column, cell in ((r, c, cells[c]) for r, cells in sorted(self.cells.items()) for c in sorted(cells)):
-            style = self._xf(cell, styles)
-            if cell.data_type == "f":
-                result = _evaluate(cell.value[1:], self)
-                cached = f"<v>{number_text(result)}</v>" if result is not None else ""
-                text = f'<c r="{cell.coordinate}"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>' \
-                       f"<f>{escape_text(cell.value[1:])}</f>{cached}</c>"
-            else:
-                value = cell.value
-                if cell.data_type == "s" and value is not None and not isinstance(value, str):
-                    value = str(value)
-                text = edit.cell_xml(row, column, value, style)
-            if text:
-                rows.setdefault(row, []).append(text)
+        rests: dict[tuple, str] = {}  # (style, type, value) -> the cell's text after its reference
+        xf = self._xf
+        for row, cells in sorted(self.cells.items()):
+            number = str(row)
+            for column in sorted(cells):
+                cell = cells[column]
+                style = xf(cell, styles)
+                if cell.data_type == "f":
+                    result = _evaluate(cell.value[1:], self)
+                    cached = f"<v>{number_text(result)}</v>" if result is not None else ""
+                    text = f'<c r="{cell.coordinate}"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>' \
+                           f"<f>{escape_text(cell.value[1:])}</f>{cached}</c>"
+                else:
+                    value = cell._value
+                    if cell.data_type == "s" and value is not None and not isinstance(value, str):
+                        value = str(value)
+                    key = (style, type(value), value)
+                    try:
+                        rest = rests.get(key)
+                        if rest is None:
+                            rest = rests[key] = edit._cell_rest(value, style)
+                    except TypeError:  # a value that cannot be a key
+                        rest = edit._cell_rest(value, style)
+                    text = f'<c r="{column_letter(column)}{number}{rest}' if rest else ""
+                if text:
+                    rows.setdefault(row, []).append(text)
         for row in heights:
             rows.setdefault(row, [])
         body = []
@@ -1200,13 +1218,13 @@ def _evaluate(formula: str, sheet) -> Optional[float]:
     if not match:
         return None
     criteria_column, first, last = column_index(match.group(1)), int(match.group(2)), int(match.group(4))
-    wanted = sheet.cell(row=int(match.group(6)), column=column_index(match.group(5))).value
+    wanted = sheet.value(int(match.group(6)), column_index(match.group(5)))
     sum_column, sum_first = column_index(match.group(7)), int(match.group(8))
     total = Decimal(0)
     for offset in range(last - first + 1):
-        key = sheet.cell(row=first + offset, column=criteria_column).value
+        key = sheet.value(first + offset, criteria_column)
         if _same_criterion(key, wanted):
-            value = sheet.cell(row=sum_first + offset, column=sum_column).value
+            value = sheet.value(sum_first + offset, sum_column)
             if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
                 total += Decimal(repr(float(value)))
     return float(total)
