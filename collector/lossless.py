@@ -934,8 +934,10 @@ class _TabCell:
     @value.setter
     def value(self, value: object) -> None:
         self._value = value
-        self.data_type = "f" if isinstance(value, str) and value.startswith("=") and len(value) > 1 else (
-            "s" if isinstance(value, str) else "n")
+        if isinstance(value, str):
+            self.data_type = "f" if value.startswith("=") and len(value) > 1 else "s"
+        else:
+            self.data_type = "n"
 
     @property
     def coordinate(self) -> str:

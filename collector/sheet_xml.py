@@ -168,25 +168,27 @@ class SheetEdit:
         start, open_end, end = self._data
         if open_end == end:
             return []
+        xml = self.xml
         close_tag = f"</{self._row_tag}>"
-        pattern = re.compile(r"<%s(?=[\s/>])[^>]*>" % re.escape(self._row_tag))
+        # A row's start tag and its number (the first r="..." in it), found in one pass over the part.
+        pattern = re.compile(r'<%s(?=[\s/>])(?:[^>]*?\sr\s*=\s*"(\d+)")?[^>]*>' % re.escape(self._row_tag))
         rows, number, position = [], 0, open_end
         limit = end - len(qualified(self.prefix, "sheetData")) - 3
-        while True:
-            match = pattern.search(self.xml, position, limit)
-            if match is None:
-                break
-            tag = match.group(0)
-            found = _ROW_NUMBER.search(tag)
-            number = int(found.group(1)) if found else number + 1
-            if tag.endswith("/>"):
-                row_end = match.end()
+        find = xml.find
+        for match in pattern.finditer(xml, open_end, limit):
+            if match.start() < position:
+                continue  # inside the row before (rows do not nest): not a row of the sheet
+            found = match.group(1)
+            number = int(found) if found else number + 1
+            tag_end = match.end()
+            if xml[tag_end - 2] == "/":  # <row .../>
+                row_end = tag_end
             else:
-                close = self.xml.find(close_tag, match.end(), limit)
+                close = find(close_tag, tag_end, limit)
                 if close < 0:
                     raise Unsupported("a row is not closed")
                 row_end = close + len(close_tag)
-            rows.append(_Row(number, match.start(), match.end(), row_end, found is not None))
+            rows.append(_Row(number, match.start(), tag_end, row_end, found is not None))
             position = row_end
         return rows
 
@@ -515,7 +517,8 @@ class SheetEdit:
         if parsed:
             return None
         tag = self.xml[row.start:row.tag_end]
-        new_tag = self._appended_tag(row, tag, block.last)
+        plain = row.has_r and "spans" not in tag and tag[-2] != "/"
+        new_tag = tag if plain else self._appended_tag(row, tag, block.last)
         if new_tag is tag and not extension and row.end > row.tag_end:
             return cut, text, row.end - len(self._row_tag) - 3  # only cells to insert: the rest is the owner's text
         return row.start, f"{new_tag}{head}{text}{extension}</{self._row_tag}>", row.end

@@ -498,12 +498,14 @@ def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> list[dict]:
         if not result.is_open:
             continue
         key = (result.invoice.customer_key, result.currency)
-        account = accounts.get(result.invoice.customer_key)
-        line = grouped.setdefault(key, {
-            "name": account.customer.name if account else result.invoice.customer, "currency": result.currency,
-            "buckets": {}, "total": Decimal("0.00"), "oldest": 0,
-            "stage": account.stage if account else "", "credit": account.credit_status if account else "",
-        })
+        line = grouped.get(key)
+        if line is None:  # made once per customer and currency, not once per invoice
+            account = accounts.get(result.invoice.customer_key)
+            line = grouped[key] = {
+                "name": account.customer.name if account else result.invoice.customer, "currency": result.currency,
+                "buckets": {}, "total": Decimal("0.00"), "oldest": 0,
+                "stage": account.stage if account else "", "credit": account.credit_status if account else "",
+            }
         line["total"] += result.open_balance
         if result.bucket:
             line["buckets"][result.bucket] = line["buckets"].get(result.bucket, Decimal("0.00")) + result.open_balance

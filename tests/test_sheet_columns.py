@@ -53,3 +53,32 @@ def test_a_cell_set_again_after_set_columns_wins_as_with_set_row():
     by_columns.set(2, 4, "later", 0)
     assert by_columns.text() == by_rows.text()
     assert "later" in by_columns.text()
+
+
+def _rows_one_search_at_a_time(edit: SheetEdit) -> list[tuple]:
+    """The rows as a search from each row's end finds them (how the index was first written)."""
+    import re
+
+    start, open_end, end = edit._data
+    pattern = re.compile(r"<row(?=[\s/>])[^>]*>")
+    rows, number, position = [], 0, open_end
+    limit = end - len("</sheetData>")
+    while True:
+        match = pattern.search(edit.xml, position, limit)
+        if match is None:
+            return rows
+        found = re.search(r'\sr\s*=\s*"(\d+)"', match.group(0))
+        number = int(found.group(1)) if found else number + 1
+        row_end = match.end() if match.group(0).endswith("/>") else edit.xml.find("</row>", match.end()) + 6
+        rows.append((number, match.start(), match.end(), row_end, found is not None))
+        position = row_end
+
+
+def test_the_row_index_finds_what_a_search_from_each_rows_end_finds():
+    odd = ('<row r="1" spans="1:2"><c r="A1"><v>1</v></c></row>\n  <row  ht="3"  r = "4" r="9"/>'
+           '<row><c r="A5"><extLst><row r="77"/></extLst></c></row><row x="r=&quot;2&quot;" r="6"></row>'
+           '<rowBreaks/><row r="x7"><c r="A7"/></row><row\tr="8"/>')
+    edit = SheetEdit(f'<worksheet xmlns="{NS}"><sheetData>{ROWS}{odd}</sheetData></worksheet>')
+    found = [(r.number, r.start, r.tag_end, r.end, r.has_r) for r in edit.rows()]
+    assert found == _rows_one_search_at_a_time(edit)
+    assert [r[0] for r in found] == [1, 2, 3, 5, 6, 7, 8, 9, 10, 1, 4, 5, 6, 7, 8]
