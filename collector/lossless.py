@@ -23,14 +23,16 @@ then judges as before.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import html
 import io
 import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 import openpyxl
 import python_calamine
@@ -73,9 +75,10 @@ def write_results_lossless(source_path: str, target_path: str, book: Book, asses
     with open(source_path, "rb") as stream:
         data = stream.read()
     try:
-        package = EditablePackage(data)
-        editor = _Editor(package, data, book, assessment)
-        written = editor.write(log_entries, links or {}, call_scripts or {}, notes or {})
+        with _no_cycle_collection():
+            package = EditablePackage(data)
+            editor = _Editor(package, data, book, assessment)
+            written = editor.write(log_entries, links or {}, call_scripts or {}, notes or {})
     except Unsupported:
         return writer.write_results(source_path, target_path, book, assessment, log_entries, links, call_scripts,
                                     notes, keep_vba=keep_vba)
@@ -88,6 +91,23 @@ def write_results_lossless(source_path: str, target_path: str, book: Book, asses
                                  if s.part and s.name in (written.invoice_sheet, written.log_sheet,
                                                           written.customers_sheet)}
     return written
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while the package is edited.
+
+    The edit makes hundreds of thousands of short-lived objects (rows, cells, strings) and no cycles
+    worth collecting; each collection it triggers walks every object alive, the whole book and its
+    assessment among them, which cost more than the edit itself on a big workbook.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def owned_parts(package: EditablePackage, written: Written) -> set[str]:

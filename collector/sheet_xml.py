@@ -106,21 +106,31 @@ class _Columns:
         rendered = []
         for column, style, values in self.columns:
             opening = f'<{edit._c} r="{column_letter(column)}'
-            rests: dict[tuple[type, object], str] = {}
-            texts = []
-            for number, value in zip(numbers, values):
-                key = (type(value), value)
-                try:
-                    rest = rests.get(key)
-                    if rest is None:
-                        rest = rests[key] = edit._cell_rest(value, style)
-                except TypeError:  # a value that cannot be a key
-                    rest = edit._cell_rest(value, style)
-                texts.append(opening + number + rest if rest else "")
+            rests = _distinct_rests(edit, values, style)
+            if rests is not None:
+                texts = [opening + number + rest if rest else ""
+                         for number, rest in zip(numbers, map(rests.__getitem__, values))]
+            else:
+                texts = [opening + number + rest if rest else ""
+                         for number, rest in zip(numbers, (edit._cell_rest(v, style) for v in values))]
             rendered.append(texts)
+        joined = map("".join, zip(*rendered))
+        if len(self.index) == len(self.rows):  # every row once, none taken out of the block
+            return dict(zip(self.rows, joined))
         index = self.index
-        return {row: text for position, (row, text) in enumerate(zip(self.rows, map("".join, zip(*rendered))))
-                if index.get(row) == position}
+        return {row: text for position, (row, text) in enumerate(zip(self.rows, joined)) if index.get(row) == position}
+
+
+def _distinct_rests(edit: "SheetEdit", values: Sequence[object], style: int) -> Optional[dict[object, str]]:
+    """Each distinct value's cell text after the reference; None when values cannot be told apart by
+    equality alone (unhashable, or of several types, where True == 1 == 1.0 yet each is written apart)."""
+    try:
+        kinds = set(map(type, values)) - {type(None)}
+        if len(kinds) > 1:
+            return None
+        return {value: edit._cell_rest(value, style) for value in set(values)}
+    except TypeError:
+        return None
 
 
 class SheetEdit:
@@ -152,6 +162,7 @@ class SheetEdit:
         self._by_number: Optional[dict[int, _Row]] = None
         self._writes: dict[int, dict[int, tuple[object, int]]] = {}
         self._columns: Optional[_Columns] = None  # whole columns set at once (set_columns)
+        self._cell_letters: Optional[frozenset[str]] = None
         self._clear: list[tuple[int, int, int]] = []  # (first row, first column, last column)
         self._widths: dict[int, float] = {}
         self._legacy_drawing: Optional[str] = None
@@ -219,8 +230,10 @@ class SheetEdit:
         in extra_cells (those with notes), which openpyxl turns into cells when it loads a sheet.
         """
         start, open_end, end = self._data
-        letters = set(re.findall(r'<%s\s[^>]*?\br\s*=\s*"([A-Z]{1,3})\d' % re.escape(self._c),
-                                 self.xml[open_end:end]))
+        if self._cell_letters is None:  # the cells' columns, read once: a big sheet has a million cells
+            self._cell_letters = frozenset(re.findall(r'<%s\s[^>]*?\br\s*=\s*"([A-Z]{1,3})\d' % re.escape(self._c),
+                                                      self.xml[open_end:end]))
+        letters = set(self._cell_letters)
         tail = self.xml[end:]
         for name in ("mergeCell", "hyperlink"):
             for reference in re.findall(r'<%s\b[^>]*?\bref\s*=\s*"([^"]+)"' % re.escape(qualified(self.prefix, name)),
@@ -336,6 +349,10 @@ class SheetEdit:
         rows = self.rows()
         block = self._columns
         texts = block.texts(self) if block is not None else {}
+        if block is not None:  # the cleared ranges and threshold of every block row from the last clear down
+            self._block_plan_from = max((first for first, _, _ in self._clear), default=0)
+            clears = tuple((c1, c2) for _, c1, c2 in self._clear)
+            self._block_plan = clears, min([c1 for c1, _ in clears] + [block.first])
         pending = sorted(self._writes.keys() | texts.keys())
         position = open_end
         cursor = 0
@@ -388,35 +405,39 @@ class SheetEdit:
         Scanning back from the row's end keeps a rewrite of the columns at the right (collector's)
         cheap however many cells the owner has on the left.
         """
-        head, parsed, extension, _ = self._split_at(row, threshold, droppable)
-        return head, parsed, extension
+        if row.end == row.tag_end:
+            return "", [], ""
+        cut, parsed, stop = self._split_at(row, threshold, droppable)
+        return self.xml[row.tag_end:cut], parsed, self.xml[stop:row.end - len(self._row_tag) - 3]
 
     def _split_at(self, row: _Row, threshold: int, droppable: tuple[tuple[int, int], ...] = ()
-                  ) -> tuple[str, list[tuple[int, str]], str, int]:
-        """_split, and where in the part the untouched text ends. Works on positions in the part:
-        this runs for every row collector writes into, and slicing rows apart costs more than reading."""
-        if row.end == row.tag_end:
-            return "", [], "", row.end
+                  ) -> tuple[int, list[tuple[int, str]], int]:
+        """_split as positions in the part: where the untouched cells end, the parsed cells, and where
+        the cells end (an extLst follows up to </row>). Nothing is sliced: this runs for every row
+        collector writes into. Not for a self-closed row."""
         xml = self.xml
         first_cell = row.tag_end
         stop = row.end - len(self._row_tag) - 3  # where </row> starts
-        extension = ""
         extension_at = xml.find(self._extension_open, first_cell, stop)
         if extension_at >= 0:
-            extension, stop = xml[extension_at:stop], extension_at
+            stop = extension_at
         if xml.find(self._bare_cell, first_cell, stop) >= 0 or self._odd_cell_tag.search(xml, first_cell, stop):
-            return "", self._parse(xml[first_cell:stop], row.number), extension, first_cell
+            return first_cell, self._parse(xml[first_cell:stop], row.number), stop
         opening = self._cell_open
-        block = next(((low, high) for low, high in droppable if low <= threshold <= high), None)
+        block = None
+        for low, high in droppable:
+            if low <= threshold <= high:
+                block = (low, high)
+                break
         if block is not None:  # a re-run: find collector's old block by its first cell, check the last
             last = xml.rfind(opening, first_cell, stop)
             reference = _CELL_REF.search(xml, last, xml.find(">", last, stop)) if last >= 0 else None
             if reference is not None and column_index(reference.group(1)) <= block[1]:
                 if column_index(reference.group(1)) < threshold:
-                    return xml[first_cell:stop], [], extension, stop
+                    return stop, [], stop
                 first = xml.find(f'{opening}r="{column_letter(threshold)}{row.number}"', first_cell, stop)
                 if first >= 0:
-                    return xml[first_cell:first], [], extension, first  # cells are in column order: all after first are ours
+                    return first, [], stop  # cells are in column order: all after first are ours
         cut = position = stop
         all_droppable = True
         while True:
@@ -425,15 +446,15 @@ class SheetEdit:
                 break
             reference = _CELL_REF.search(xml, found, xml.find(">", found, stop))
             if reference is None:
-                return "", self._parse(xml[first_cell:stop], row.number), extension, first_cell
+                return first_cell, self._parse(xml[first_cell:stop], row.number), stop
             column = column_index(reference.group(1))
             if column < threshold:
                 break
             all_droppable = all_droppable and any(low <= column <= high for low, high in droppable)
             cut = position = found
         if droppable and all_droppable:  # only collector's old cells follow: no need to read them
-            return xml[first_cell:cut], [], extension, cut
-        return xml[first_cell:cut], self._parse(xml[cut:stop], row.number), extension, cut
+            return cut, [], stop
+        return cut, self._parse(xml[cut:stop], row.number), stop
 
     def _parse_cells(self, row: _Row) -> list[tuple[int, str]]:
         head, cells, _ = self._split(row, 1)
@@ -510,17 +531,21 @@ class SheetEdit:
         """A row of set_columns' block, as _appended_row would write it: (from, new text, to) of the
         replaced stretch; None when the owner has cells where the block goes (the general way then)."""
         number = row.number
-        block = self._columns
-        clears = tuple((c1, c2) for first, c1, c2 in self._clear if number >= first)
-        threshold = min([c1 for c1, _ in clears] + [block.first])
-        head, parsed, extension, cut = self._split_at(row, threshold, clears)
+        clears, threshold = self._block_plan
+        if number < self._block_plan_from:
+            clears = tuple((c1, c2) for first, c1, c2 in self._clear if number >= first)
+            threshold = min([c1 for c1, _ in clears] + [self._columns.first])
+        tag = self.xml[row.start:row.tag_end]
+        close = row.end - len(self._row_tag) - 3
+        if row.end == row.tag_end:  # <row .../>
+            return row.start, f"{self._appended_tag(row, tag, self._columns.last)}{text}</{self._row_tag}>", row.end
+        cut, parsed, stop = self._split_at(row, threshold, clears)
         if parsed:
             return None
-        tag = self.xml[row.start:row.tag_end]
-        plain = row.has_r and "spans" not in tag and tag[-2] != "/"
-        new_tag = tag if plain else self._appended_tag(row, tag, block.last)
-        if new_tag is tag and not extension and row.end > row.tag_end:
-            return cut, text, row.end - len(self._row_tag) - 3  # only cells to insert: the rest is the owner's text
+        if stop == close and row.has_r and "spans" not in tag:
+            return cut, text, close  # only cells to insert: the rest is the owner's text as it was
+        new_tag = self._appended_tag(row, tag, self._columns.last)
+        head, extension = self.xml[row.tag_end:cut], self.xml[stop:close]
         return row.start, f"{new_tag}{head}{text}{extension}</{self._row_tag}>", row.end
 
     def _new_row(self, number: int, texts: Optional[dict[int, str]] = None) -> str:

@@ -33,7 +33,9 @@ def _edit(prefix: str = "") -> SheetEdit:
 @pytest.mark.parametrize("clear", [True, False])
 def test_set_columns_writes_what_set_row_writes(prefix, clear):
     rows = [2, 3, 5, 6, 7, 8, 9, 10, 4, 12, 11, 2]  # new rows, and row 2 twice: the last values win
-    columns = [(4, 3, VALUES), (3, 5, list(reversed(VALUES))), (5, 0, VALUES[3:] + VALUES[:3])]
+    amounts = [Decimal("1.50"), None, Decimal("1.5"), Decimal("-0"), Decimal("0"), None, Decimal("1e16"),
+               Decimal("3"), Decimal("1.50"), Decimal("NaN"), Decimal("2.25"), Decimal("7")]
+    columns = [(4, 3, VALUES), (3, 5, list(reversed(VALUES))), (5, 0, VALUES[3:] + VALUES[:3]), (6, 2, amounts)]
     by_rows, by_columns = _edit(prefix), _edit(prefix)
     for edit in (by_rows, by_columns):
         edit.set(1, 3, "Header", 7)
