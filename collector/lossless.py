@@ -990,7 +990,7 @@ class _TabSheet:
     cell styles, which is why the cells do not go through it.
     """
 
-    _OWN = ("real", "cells", "_styles", "_by_identity", "row_dimensions")
+    _OWN = ("real", "cells", "_styles", "_by_identity", "row_dimensions", "criteria")
 
     def __init__(self, real) -> None:
         object.__setattr__(self, "real", real)
@@ -998,6 +998,7 @@ class _TabSheet:
         object.__setattr__(self, "_styles", {})
         object.__setattr__(self, "_by_identity", {})
         object.__setattr__(self, "row_dimensions", _RowHeights())  # only heights: openpyxl's are slow to make
+        object.__setattr__(self, "criteria", {})  # SUMIF criteria already matched (_matching)
 
     def __getattr__(self, name: str):
         return getattr(self.real, name)
@@ -1243,13 +1244,27 @@ def _evaluate(formula: str, sheet) -> Optional[float]:
     wanted = sheet.value(int(match.group(6)), column_index(match.group(5)))
     sum_column, sum_first = column_index(match.group(7)), int(match.group(8))
     total = Decimal(0)
-    for offset in range(last - first + 1):
-        key = sheet.value(first + offset, criteria_column)
-        if _same_criterion(key, wanted):
-            value = sheet.value(sum_first + offset, sum_column)
-            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-                total += Decimal(repr(float(value)))
+    for offset in _matching(sheet, criteria_column, first, last, wanted):
+        value = sheet.value(sum_first + offset, sum_column)
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            total += Decimal(repr(float(value)))
     return float(total)
+
+
+def _matching(sheet, column: int, first: int, last: int, wanted: object) -> list[int]:
+    """The offsets in rows first..last whose cell in column meets the criterion; each bucket's total
+    of a currency asks the same question, so the answer is kept on the sheet."""
+    try:
+        key = (column, first, last, type(wanted), wanted)
+        found = sheet.criteria.get(key)
+    except TypeError:  # a criterion that cannot be a key
+        key, found = None, None
+    if found is None:
+        found = [offset for offset in range(last - first + 1)
+                 if _same_criterion(sheet.value(first + offset, column), wanted)]
+        if key is not None:
+            sheet.criteria[key] = found
+    return found
 
 
 def _same_criterion(value: object, wanted: object) -> bool:
