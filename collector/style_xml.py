@@ -180,8 +180,9 @@ class Styles:
         key = (index, tuple(sorted(changes.items())))
         found = self._derived.get(key)
         if found is None:
+            exists = self.cell_xf(index) is not None
             found = self._derive(index, **changes)
-            if self.cell_xf(index) is not None:
+            if exists:
                 self._derived[key] = found
         return found
 
