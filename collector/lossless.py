@@ -1044,31 +1044,36 @@ class _TabSheet:
                    if dimension.height is not None}
         rows: dict[int, list[str]] = {}
         rests: dict[tuple, str] = {}  # (style, type, value) -> the cell's text after its reference
-        xf = self._xf
+        xf, by_identity, cell_rest = self._xf, self._by_identity, edit._cell_rest
         for row, cells in sorted(self.cells.items()):
             number = str(row)
+            texts: list[str] = []
             for column in sorted(cells):
                 cell = cells[column]
-                style = xf(cell, styles)
+                style = by_identity.get((id(cell.font), id(cell.fill), id(cell.border), id(cell.alignment),
+                                         cell.number_format, cell.style))
+                if style is None:
+                    style = xf(cell, styles)
                 if cell.data_type == "f":
                     result = _evaluate(cell.value[1:], self)
                     cached = f"<v>{number_text(result)}</v>" if result is not None else ""
-                    text = f'<c r="{cell.coordinate}"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>' \
-                           f"<f>{escape_text(cell.value[1:])}</f>{cached}</c>"
-                else:
-                    value = cell._value
-                    if cell.data_type == "s" and value is not None and not isinstance(value, str):
-                        value = str(value)
-                    key = (style, type(value), value)
-                    try:
-                        rest = rests.get(key)
-                        if rest is None:
-                            rest = rests[key] = edit._cell_rest(value, style)
-                    except TypeError:  # a value that cannot be a key
-                        rest = edit._cell_rest(value, style)
-                    text = f'<c r="{column_letter(column)}{number}{rest}' if rest else ""
-                if text:
-                    rows.setdefault(row, []).append(text)
+                    texts.append(f'<c r="{cell.coordinate}"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>'
+                                 f"<f>{escape_text(cell.value[1:])}</f>{cached}</c>")
+                    continue
+                value = cell._value
+                if cell.data_type == "s" and value is not None and not isinstance(value, str):
+                    value = str(value)
+                key = (style, type(value), value)
+                try:
+                    rest = rests.get(key)
+                    if rest is None:
+                        rest = rests[key] = cell_rest(value, style)
+                except TypeError:  # a value that cannot be a key
+                    rest = cell_rest(value, style)
+                if rest:
+                    texts.append(f'<c r="{column_letter(column)}{number}{rest}')
+            if texts:
+                rows[row] = texts
         for row in heights:
             rows.setdefault(row, [])
         body = []
