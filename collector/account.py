@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Iterable, Optional, Sequence
 
 from collector.aging import number_key
-from collector.assessment import PAID, Account, InvoiceResult, Promise
+from collector.assessment import OPEN_STATES, PAID, Account, InvoiceResult, Promise
 from collector.model import ContactEntry, Customer, Instalment
 from collector.money import sum_money
+from collector.terms import days_delta
 
 ZERO = Decimal("0.00")
 
@@ -120,14 +121,20 @@ def instalment_schedule(
 def average_days_to_pay(results: Iterable[InvoiceResult]) -> Optional[int]:
     """Mean days from invoice date to paid date over paid invoices, half up; None without history."""
     days = [
-        (r.invoice.paid_date - r.invoice.invoice_date).days
-        for r in results
-        if r.state == PAID and r.invoice.paid_date and r.invoice.invoice_date
-        and (r.invoice.amount is None or r.invoice.amount > 0)
+        (invoice.paid_date - invoice.invoice_date).days
+        for invoice in (r.invoice for r in results if r.state == PAID)
+        if invoice.paid_date and invoice.invoice_date and (invoice.amount is None or invoice.amount > 0)
     ]
     if not days:
         return None
-    return int((Decimal(sum(days)) / len(days)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return _mean_half_up(sum(days), len(days))
+
+
+def _mean_half_up(total: int, count: int) -> int:
+    """total ÷ count rounded half away from zero, in whole numbers (what Decimal's ROUND_HALF_UP gives)."""
+    whole, rest = divmod(abs(total), count)
+    whole += 2 * rest >= count
+    return whole if total >= 0 else -whole
 
 
 def expected_payment_date(
@@ -148,11 +155,11 @@ def expected_payment_date(
         return None
     if promise is not None and not promise.broken:
         return promise.date
-    if schedule.next_date(as_of):
+    if schedule.uncovered and schedule.next_date(as_of):
         return schedule.next_date(as_of)
     dated = [r.invoice.invoice_date for r in owed if r.invoice.invoice_date]
     if average_days is not None and dated:
-        return max(as_of, min(dated) + dt.timedelta(days=average_days))
+        return max(as_of, min(dated) + days_delta(average_days))
     ahead = [r.due_date for r in owed if r.due_date and r.due_date >= as_of]
     return min(ahead) if ahead else None
 
@@ -161,9 +168,13 @@ def expected_payment_date(
 
 def main_currency(results: Sequence[InvoiceResult], book_currency: str = "") -> str:
     """The currency most of a customer's invoices are in (the book's on a tie)."""
-    counts = Counter(r.currency for r in results)
-    if not counts:
+    results = results if isinstance(results, (list, tuple)) else list(results)
+    if not results:
         return book_currency
+    first = results[0].currency
+    if all(r.currency == first for r in results):
+        return first  # the usual case, without counting
+    counts = Counter(r.currency for r in results)
     best = max(counts.values())
     tied = sorted(currency for currency, count in counts.items() if count == best)
     return book_currency if book_currency in tied else tied[0]
@@ -171,19 +182,31 @@ def main_currency(results: Sequence[InvoiceResult], book_currency: str = "") -> 
 
 def open_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
     """Open balances by currency, credits included."""
-    grouped: dict[str, list[Decimal]] = {}
-    for r in results:
-        if r.is_open:
-            grouped.setdefault(r.currency, []).append(r.open_balance)
-    return _summed(grouped)
+    return _balances(results)[0]
 
 
 def overdue_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
-    grouped: dict[str, list[Decimal]] = {}
+    return _balances(results)[1]
+
+
+def _balances(results: Iterable[InvoiceResult]) -> tuple[dict[str, Decimal], dict[str, Decimal], int]:
+    """Open and overdue balances by currency, and the most days overdue of an open invoice still
+    owed (0 for none), in one pass: an account needs all three."""
+    open_by: dict[str, list[Decimal]] = {}
+    overdue_by: dict[str, list[Decimal]] = {}
+    oldest: Optional[int] = None
     for r in results:
-        if r.is_open and r.open_balance > 0 and r.days_overdue > 0:
-            grouped.setdefault(r.currency, []).append(r.open_balance)
-    return _summed(grouped)
+        if r.state not in OPEN_STATES:
+            continue
+        balance = r.open_balance
+        open_by.setdefault(r.currency, []).append(balance)
+        if balance > 0:
+            days = r.days_overdue
+            if days > 0:
+                overdue_by.setdefault(r.currency, []).append(balance)
+            if oldest is None or days > oldest:
+                oldest = days
+    return _summed(open_by), _summed(overdue_by), (0 if oldest is None else oldest)
 
 
 def _summed(grouped: dict[str, list[Decimal]]) -> dict[str, Decimal]:
@@ -204,11 +227,11 @@ def build_account(
 ) -> Account:
     """The ``Account`` record for one customer from its invoice results and plan."""
     average = average_days_to_pay(results)
-    oldest = max((r.days_overdue for r in results if r.is_open and r.open_balance > 0), default=0)
-    return Account(
+    open_total, overdue_total, oldest = _balances(results)
+    return Account.of(
         customer=customer,
-        open_total=open_totals(results),
-        overdue_total=overdue_totals(results),
+        open_total=open_total,
+        overdue_total=overdue_total,
         oldest_days_overdue=oldest,
         stage=stage,
         credit_status=credit_status,

@@ -259,6 +259,8 @@ def days_between(a: dt.date, b: dt.date) -> int:
 
 
 def _as_date(value: object) -> dt.date:
+    if type(value) is dt.date:  # the usual case, tested first
+        return value
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -16,7 +16,7 @@ from collector.account import build_account
 from collector.aging import BucketScheme, assess_invoice, disputed_invoice_numbers, totals
 from collector.assessment import Account, Action, Assessment, InvoiceResult
 from collector.model import (
-    Book, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings, bulk_records,
+    Book, ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings, bulk_records,
 )
 from collector.policy import COLLECTOR, DEFAULT_POLICY, CustomerPlan, plan_customer
 
@@ -35,7 +35,7 @@ def assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]] = 
 def _assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]]) -> Assessment:
     steps = tuple(policy) if policy else (book.policy or DEFAULT_POLICY)
     settings, problems = _usable_settings(book.settings)
-    results: dict[int, InvoiceResult] = {}
+    results: list[Optional[InvoiceResult]] = [None] * len(book.invoices)
     accounts: list[Account] = []
     actions: list[Action] = []
     entries_of = _by_customer(book.contact_log)
@@ -43,11 +43,12 @@ def _assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]]) 
     for customer, indices in _customers(book):
         plan = _plan(book, customer, indices, steps, settings, as_of,
                      entries_of.get(customer.key, []), instalments_of.get(customer.key, []))
-        results.update(zip(indices, plan.invoices))
+        for index, result in zip(indices, plan.invoices):
+            results[index] = result
         accounts.append(_account(customer, plan, as_of))
         if plan.action is not None:
             actions.append(plan.action)
-    ordered = tuple(results[i] for i in range(len(book.invoices)))
+    ordered = tuple(results)
     actions.sort(key=lambda a: (-a.urgency, a.customer.name.casefold(), a.customer.key))
     scheme = BucketScheme(tuple(settings.aging_buckets))
     return Assessment(
@@ -72,10 +73,11 @@ def _customers(book: Book) -> list[tuple[Customer, list[int]]]:
     known = {customer.key: customer for customer in book.customers}
     positions: dict[str, list[int]] = {key: [] for key in known}
     for index, invoice in enumerate(book.invoices):
-        if invoice.customer_key not in known:
+        spots = positions.get(invoice.customer_key)
+        if spots is None:
             known[invoice.customer_key] = Customer(key=invoice.customer_key, name=invoice.customer)
-            positions[invoice.customer_key] = []
-        positions[invoice.customer_key].append(index)
+            spots = positions[invoice.customer_key] = []
+        spots.append(index)
     ordered = sorted(known.values(), key=lambda c: (c.name.casefold(), c.key))
     return [(customer, positions[customer.key]) for customer in ordered]
 
@@ -92,18 +94,19 @@ def _plan(
     book: Book, customer: Customer, indices: Sequence[int], policy: Sequence[PolicyStep],
     settings: Settings, as_of: dt.date, entries: list[ContactEntry], instalments: list[Instalment],
 ) -> CustomerPlan:
-    invoices = [book.invoices[i] for i in indices]
+    book_invoices = book.invoices
+    invoices = [book_invoices[i] for i in indices]
     known = [e for e in entries if e.date <= as_of]
-    disputed = disputed_invoice_numbers(known, invoices)
+    disputed = disputed_invoice_numbers(known, invoices) if known else _NONE_DISPUTED
+    book_currency = settings.currency or ""
     results = [
-        assess_invoice(invoice, customer, settings, as_of, disputed, _currency(invoice, settings))
+        assess_invoice(invoice, customer, settings, as_of, disputed, invoice.currency or book_currency)
         for invoice in invoices
     ]
     return plan_customer(customer, results, entries, instalments, policy, settings, as_of)
 
 
-def _currency(invoice: Invoice, settings: Settings) -> str:
-    return invoice.currency or settings.currency or ""
+_NONE_DISPUTED: frozenset[str] = frozenset()  # what disputed_invoice_numbers finds in an empty log
 
 
 def _account(customer: Customer, plan: CustomerPlan, as_of: dt.date) -> Account:

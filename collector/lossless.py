@@ -23,14 +23,16 @@ then judges as before.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import html
 import io
 import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 import openpyxl
 import python_calamine
@@ -73,9 +75,10 @@ def write_results_lossless(source_path: str, target_path: str, book: Book, asses
     with open(source_path, "rb") as stream:
         data = stream.read()
     try:
-        package = EditablePackage(data)
-        editor = _Editor(package, data, book, assessment)
-        written = editor.write(log_entries, links or {}, call_scripts or {}, notes or {})
+        with _no_cycle_collection():
+            package = EditablePackage(data)
+            editor = _Editor(package, data, book, assessment)
+            written = editor.write(log_entries, links or {}, call_scripts or {}, notes or {})
     except Unsupported:
         return writer.write_results(source_path, target_path, book, assessment, log_entries, links, call_scripts,
                                     notes, keep_vba=keep_vba)
@@ -88,6 +91,23 @@ def write_results_lossless(source_path: str, target_path: str, book: Book, asses
                                  if s.part and s.name in (written.invoice_sheet, written.log_sheet,
                                                           written.customers_sheet)}
     return written
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while the package is edited.
+
+    The edit makes hundreds of thousands of short-lived objects (rows, cells, strings) and no cycles
+    worth collecting; each collection it triggers walks every object alive, the whole book and its
+    assessment among them, which cost more than the edit itself on a big workbook.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def owned_parts(package: EditablePackage, written: Written) -> set[str]:
@@ -494,10 +514,10 @@ class _Editor:
             edit.set(header_row, start + offset, column.header, heading)
             self._note(sheet.name, header_row, start + offset)
         edit.set_widths({start + offset: max(12, len(c.header) + 3) for offset, c in enumerate(columns)})
-        styles = [(start + offset, kinds[column.kind]) for offset, column in enumerate(columns)]
-        for result in self.assessment.invoices:
-            values = writer._computed_values(result, columns)
-            edit.set_row(result.invoice.row, {column: (value, style) for (column, style), value in zip(styles, values)})
+        results = self.assessment.invoices
+        edit.set_columns([result.invoice.row for result in results],
+                         [(start + offset, kinds[column.kind], writer.computed_column_values(results, column))
+                          for offset, column in enumerate(columns)])
         reference = (f"{quote_sheetname(sheet.name)}!${column_letter(start)}${header_row}:"
                      f"${column_letter(end)}${header_row}")
         self.workbook.add_name(COMPUTED_NAME, reference, hidden=True)
@@ -934,8 +954,10 @@ class _TabCell:
     @value.setter
     def value(self, value: object) -> None:
         self._value = value
-        self.data_type = "f" if isinstance(value, str) and value.startswith("=") and len(value) > 1 else (
-            "s" if isinstance(value, str) else "n")
+        if isinstance(value, str):
+            self.data_type = "f" if value.startswith("=") and len(value) > 1 else "s"
+        else:
+            self.data_type = "n"
 
     @property
     def coordinate(self) -> str:
@@ -968,7 +990,7 @@ class _TabSheet:
     cell styles, which is why the cells do not go through it.
     """
 
-    _OWN = ("real", "cells", "_styles", "_by_identity", "row_dimensions")
+    _OWN = ("real", "cells", "_styles", "_by_identity", "row_dimensions", "criteria")
 
     def __init__(self, real) -> None:
         object.__setattr__(self, "real", real)
@@ -976,6 +998,7 @@ class _TabSheet:
         object.__setattr__(self, "_styles", {})
         object.__setattr__(self, "_by_identity", {})
         object.__setattr__(self, "row_dimensions", _RowHeights())  # only heights: openpyxl's are slow to make
+        object.__setattr__(self, "criteria", {})  # SUMIF criteria already matched (_matching)
 
     def __getattr__(self, name: str):
         return getattr(self.real, name)
@@ -1008,26 +1031,49 @@ class _TabSheet:
     def max_row(self) -> int:
         return max(list(self.cells) + [1])
 
+    def value(self, row: int, column: int) -> object:
+        """A cell's value; reads many cells without the cost of cell(), and makes a missing one as it does."""
+        cells = self.cells.get(row)
+        found = cells.get(column) if cells is not None else None
+        return (found if found is not None else self.cell(row, column))._value
+
     def render(self, styles: Styles, date1904: bool) -> tuple[str, str]:
         """The tab's <sheetData> and its used range, with styles appended to the owner's styles.xml."""
         edit = SheetEdit(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>', date1904)
         heights = {row: dimension.height for row, dimension in self.row_dimensions.items()
                    if dimension.height is not None}
         rows: dict[int, list[str]] = {}
-        for row, column, cell in ((r, c, cells[c]) for r, cells in sorted(self.cells.items()) for c in sorted(cells)):
-            style = self._xf(cell, styles)
-            if cell.data_type == "f":
-                result = _evaluate(cell.value[1:], self)
-                cached = f"<v>{number_text(result)}</v>" if result is not None else ""
-                text = f'<c r="{cell.coordinate}"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>' \
-                       f"<f>{escape_text(cell.value[1:])}</f>{cached}</c>"
-            else:
-                value = cell.value
+        rests: dict[tuple, str] = {}  # (style, type, value) -> the cell's text after its reference
+        xf, by_identity, cell_rest = self._xf, self._by_identity, edit._cell_rest
+        for row, cells in sorted(self.cells.items()):
+            number = str(row)
+            texts: list[str] = []
+            for column in sorted(cells):
+                cell = cells[column]
+                style = by_identity.get((id(cell.font), id(cell.fill), id(cell.border), id(cell.alignment),
+                                         cell.number_format, cell.style))
+                if style is None:
+                    style = xf(cell, styles)
+                if cell.data_type == "f":
+                    result = _evaluate(cell.value[1:], self)
+                    cached = f"<v>{number_text(result)}</v>" if result is not None else ""
+                    texts.append(f'<c r="{cell.coordinate}"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>'
+                                 f"<f>{escape_text(cell.value[1:])}</f>{cached}</c>")
+                    continue
+                value = cell._value
                 if cell.data_type == "s" and value is not None and not isinstance(value, str):
                     value = str(value)
-                text = edit.cell_xml(row, column, value, style)
-            if text:
-                rows.setdefault(row, []).append(text)
+                key = (style, type(value), value)
+                try:
+                    rest = rests.get(key)
+                    if rest is None:
+                        rest = rests[key] = cell_rest(value, style)
+                except TypeError:  # a value that cannot be a key
+                    rest = cell_rest(value, style)
+                if rest:
+                    texts.append(f'<c r="{column_letter(column)}{number}{rest}')
+            if texts:
+                rows[row] = texts
         for row in heights:
             rows.setdefault(row, [])
         body = []
@@ -1200,16 +1246,30 @@ def _evaluate(formula: str, sheet) -> Optional[float]:
     if not match:
         return None
     criteria_column, first, last = column_index(match.group(1)), int(match.group(2)), int(match.group(4))
-    wanted = sheet.cell(row=int(match.group(6)), column=column_index(match.group(5))).value
+    wanted = sheet.value(int(match.group(6)), column_index(match.group(5)))
     sum_column, sum_first = column_index(match.group(7)), int(match.group(8))
     total = Decimal(0)
-    for offset in range(last - first + 1):
-        key = sheet.cell(row=first + offset, column=criteria_column).value
-        if _same_criterion(key, wanted):
-            value = sheet.cell(row=sum_first + offset, column=sum_column).value
-            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-                total += Decimal(repr(float(value)))
+    for offset in _matching(sheet, criteria_column, first, last, wanted):
+        value = sheet.value(sum_first + offset, sum_column)
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            total += Decimal(repr(float(value)))
     return float(total)
+
+
+def _matching(sheet, column: int, first: int, last: int, wanted: object) -> list[int]:
+    """The offsets in rows first..last whose cell in column meets the criterion; each bucket's total
+    of a currency asks the same question, so the answer is kept on the sheet."""
+    try:
+        key = (column, first, last, type(wanted), wanted)
+        found = sheet.criteria.get(key)
+    except TypeError:  # a criterion that cannot be a key
+        key, found = None, None
+    if found is None:
+        found = [offset for offset in range(last - first + 1)
+                 if _same_criterion(sheet.value(first + offset, column), wanted)]
+        if key is not None:
+            sheet.criteria[key] = found
+    return found
 
 
 def _same_criterion(value: object, wanted: object) -> bool:

@@ -13,14 +13,14 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from collector.account import (
     Schedule, entry_covers, find_promise, instalment_schedule, main_currency, open_totals,
 )
 from collector.aging import status_word
 from collector.assessment import (
-    CASH_ONLY, DISPUTED, GOOD_STANDING, Action, InvoiceResult, Promise,
+    CASH_ONLY, DISPUTED, GOOD_STANDING, OPEN_STATES, Action, InvoiceResult, Promise,
 )
 from collector.model import ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings
 from collector.money import sum_money
@@ -296,6 +296,91 @@ _FIELD_READERS = {
 }
 
 
+# ---- the policy worked out once ------------------------------------------
+
+class _Rules:
+    """What a policy table says, worked out once: a run decides thousands of customers on one table.
+
+    ``index`` is ``ladder_index`` as a lookup; ``offsets`` are the ladder steps' days as timedeltas
+    (None for a step whose days no date can be moved by, so ``step_date`` raises as it always did).
+    """
+
+    def __init__(self, policy: tuple[PolicyStep, ...]) -> None:
+        self.policy = policy
+        self.ladder = ladder_of(policy)
+        self.keys: dict[str, int] = {}
+        for index, step in enumerate(self.ladder):
+            self.keys.setdefault(step_key(step.name), index)
+        self.facing = tuple(is_customer_facing(step) for step in self.ladder)
+        self.offsets = tuple(_offset(step.days) for step in self.ladder)
+        self.promise_rule = step_starting(policy, PROMISED_DATE)
+        self.plan_rule = step_starting(policy, INSTALMENT_DATE)
+        self.special_rank = special_rank(self.ladder)
+        self.facing_keys = frozenset(step_key(s.name) for s in policy if is_customer_facing(s))
+        finals = [s for s in policy if _is_final_demand(s)]
+        self.final_keys = frozenset(step_key(s.name) for s in finals)
+        self.final_names = frozenset(s.name for s in finals)
+        self.names = {step_key(s.name): s.name for s in policy}
+
+    def index(self, name: str) -> int:
+        """``ladder_index(name, self.ladder)``."""
+        return self.keys.get(step_key(name), -1)
+
+
+def _offset(days: int) -> Optional[dt.timedelta]:
+    try:
+        return dt.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+_RULES: dict[int, _Rules] = {}
+
+
+def _rules_of(policy: tuple[PolicyStep, ...]) -> _Rules:
+    """The worked-out rules of a policy tuple, kept by identity (a dataclass hash would cost more
+    than the work it saves); the entry keeps its tuple alive, so an id is never reused under it."""
+    rules = _RULES.get(id(policy))
+    if rules is None or rules.policy is not policy:
+        if len(_RULES) >= 32:
+            _RULES.clear()
+        rules = _RULES[id(policy)] = _Rules(policy)
+    return rules
+
+
+class _Run:
+    """One run's rules, settings and date, with the due step of each (invoice date, due date) met.
+
+    ``due_step`` reads nothing of an invoice but those two dates, and a book repeats them.
+    """
+
+    def __init__(self, policy: tuple[PolicyStep, ...], settings: Settings, as_of: dt.date) -> None:
+        self.rules = _rules_of(policy)
+        self.settings = settings
+        self.as_of = as_of
+        self.due: dict[tuple[Optional[dt.date], Optional[dt.date]], int] = {}
+
+    def due_step(self, result: InvoiceResult) -> int:
+        key = (result.invoice.invoice_date, result.due_date)
+        index = self.due.get(key)
+        if index is None:
+            index = self.due[key] = due_step(result, self.rules.ladder, self.as_of)
+        return index
+
+
+_LAST_RUN: list[_Run] = []
+
+
+def _run_of(policy: tuple[PolicyStep, ...], settings: Settings, as_of: dt.date) -> _Run:
+    """The run of the last call when it is the same run (the engine's case), else a new one."""
+    last = _LAST_RUN[0] if _LAST_RUN else None
+    if last is not None and last.rules.policy is policy and last.settings is settings and last.as_of == as_of:
+        return last
+    run = _Run(policy, settings, as_of)
+    _LAST_RUN[:] = [run]
+    return run
+
+
 # ---- this week's decision for one customer -------------------------------
 
 @dataclass(frozen=True)
@@ -312,39 +397,45 @@ class CustomerPlan:
     waiting_until: Optional[dt.date] = None
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     step: PolicyStep
     results: tuple[InvoiceResult, ...]
     rank: int
     precedence: int  # 0 broken promise, 1 missed instalment, 2 ladder
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Situation:
     """Everything about one customer the decision reads, worked out once."""
 
     customer: Customer
     results: tuple[InvoiceResult, ...]
     entries: tuple[ContactEntry, ...]
-    policy: tuple[PolicyStep, ...]
-    ladder: tuple[PolicyStep, ...]
+    rules: _Rules
     settings: Settings
     as_of: dt.date
     currency: str
-    logged: tuple[int, ...]
-    due: tuple[int, ...]
+    logged: Sequence[int]
+    due: list[int]
     promise: Optional[Promise]
     schedule: Schedule
-    chased_results: tuple[InvoiceResult, ...] = ()
+    chased: tuple[InvoiceResult, ...]
+    chasing: list[bool]  # whether each result is chased
 
     @property
-    def chased(self) -> list[InvoiceResult]:
-        return list(self.chased_results)
+    def policy(self) -> tuple[PolicyStep, ...]:
+        return self.rules.policy
+
+    @property
+    def ladder(self) -> tuple[PolicyStep, ...]:
+        return self.rules.ladder
 
     @property
     def gap(self) -> dt.timedelta:
         return dt.timedelta(days=self.settings.min_days_between_contacts)
+
+
+_NO_PLAN = Schedule()
 
 
 def plan_customer(
@@ -363,39 +454,64 @@ def plan_customer(
     and collector's own rows dated ``as_of`` (an earlier run the same day) are
     left out, so re-running a day gives the same plan.
     """
-    facts = _situation(customer, results, entries, instalments, policy, settings, as_of, currency)
+    run = _run_of(tuple(policy), settings, as_of)
+    facts = _situation(customer, results, entries, instalments, run, currency)
     candidates, waiting_until = _hold_back(_candidates(facts), facts)
-    chosen = min(candidates, key=lambda c: (c.precedence, -c.rank), default=None)
+    chosen = min(candidates, key=_precedence) if candidates else None
     updated = _follow_ups(facts, chosen, waiting_until)
     action = _action(facts, chosen, updated) if chosen else None
     status, reason = credit_status(
         customer, facts.results, facts.entries, action, facts.promise, facts.policy, facts.currency
     )
-    return CustomerPlan(action, updated, _account_stage(facts, updated), facts.promise,
-                        facts.schedule, status, reason, waiting_until)
+    plan = object.__new__(CustomerPlan)  # the frozen dataclass __init__ costs more than the rest of a small plan
+    plan.__dict__.update(
+        action=action, invoices=updated, stage=_account_stage(facts, updated), promise=facts.promise,
+        schedule=facts.schedule, credit_status=status, credit_reason=reason, waiting_until=waiting_until,
+    )
+    return plan
+
+
+def _precedence(candidate: _Candidate) -> tuple[int, int]:
+    return candidate.precedence, -candidate.rank
 
 
 def _situation(
     customer: Customer, results: Sequence[InvoiceResult], entries: Sequence[ContactEntry],
-    instalments: Sequence[Instalment], policy: Sequence[PolicyStep], settings: Settings,
-    as_of: dt.date, currency: str,
+    instalments: Sequence[Instalment], run: _Run, currency: str,
 ) -> _Situation:
-    results, policy = tuple(results), tuple(policy)
+    results, rules, as_of = tuple(results), run.rules, run.as_of
     entries = tuple(e for e in entries if e.date < as_of or (e.date == as_of and not is_own_entry(e)))
-    ladder = ladder_of(policy)
-    currency = currency or main_currency(results, settings.currency)
-    promise_rule = step_starting(policy, PROMISED_DATE)
-    plan_rule = step_starting(policy, INSTALMENT_DATE)
-    promise = find_promise(entries, results, as_of, promise_rule.days if promise_rule else 2)
-    owed = open_totals(results).get(currency, ZERO)
-    schedule = instalment_schedule(instalments, owed, as_of, plan_rule.days if plan_rule else 5)
-    chased = tuple(r for r in results if r.chased)
+    currency = currency or main_currency(results, run.settings.currency)
+    promise_rule, plan_rule = rules.promise_rule, rules.plan_rule
+    promise = find_promise(entries, results, as_of, promise_rule.days if promise_rule else 2) if entries else None
+    if instalments:
+        owed = open_totals(results).get(currency, ZERO)
+        schedule = instalment_schedule(instalments, owed, as_of, plan_rule.days if plan_rule else 5)
+    else:
+        schedule = _NO_PLAN  # what instalment_schedule gives for no instalments
+    chasing = [r.chased for r in results]
+    chased = tuple(r for r, chase in zip(results, chasing) if chase)
+    due = [run.due_step(r) if chase else -1 for r, chase in zip(results, chasing)]
     return _Situation(
-        customer, results, entries, policy, ladder, settings, as_of, currency,
-        tuple(logged_stage(r, entries, ladder) for r in results) if entries else (-1,) * len(results),
-        tuple(due_step(r, ladder, as_of) if r.chased else -1 for r in results),
-        promise, schedule, chased,
+        customer, results, entries, rules, run.settings, as_of, currency,
+        _logged_stages(results, entries, rules) if entries else (-1,) * len(results),
+        due, promise, schedule, chased, chasing,
     )
+
+
+def _logged_stages(
+    results: Sequence[InvoiceResult], entries: Sequence[ContactEntry], rules: _Rules
+) -> list[int]:
+    """``logged_stage`` of every result, each entry's ladder index looked up once."""
+    indexed = [(rules.index(entry.step), entry) for entry in entries]
+    stages = []
+    for result in results:
+        best = -1
+        for index, entry in indexed:
+            if index > best and entry_covers(entry, result):
+                best = index
+        stages.append(best)
+    return stages
 
 
 def is_own_entry(entry: ContactEntry) -> bool:
@@ -404,11 +520,14 @@ def is_own_entry(entry: ContactEntry) -> bool:
 
 
 def _candidates(facts: _Situation) -> list[_Candidate]:
-    return [*_promise_candidates(facts), *_instalment_candidates(facts), *_ladder_candidates(facts)]
+    ladder = _ladder_candidates(facts)
+    if not facts.entries and not facts.schedule.missed:
+        return ladder  # no promise and no missed instalment: the ladder alone
+    return [*_promise_candidates(facts), *_instalment_candidates(facts), *ladder]
 
 
 def _promise_candidates(facts: _Situation) -> list[_Candidate]:
-    rule, promise = step_starting(facts.policy, PROMISED_DATE), facts.promise
+    rule, promise = facts.rules.promise_rule, facts.promise
     if rule is None or promise is None or not promise.broken:
         return []
     handled = any(
@@ -417,18 +536,18 @@ def _promise_candidates(facts: _Situation) -> list[_Candidate]:
     covered = tuple(r for r in facts.chased if r.invoice.number in promise.invoices)
     if handled or not covered:
         return []
-    return [_Candidate(rule, covered, special_rank(facts.ladder), 0)]
+    return [_Candidate(rule, covered, facts.rules.special_rank, 0)]
 
 
 def _instalment_candidates(facts: _Situation) -> list[_Candidate]:
-    rule = step_starting(facts.policy, INSTALMENT_DATE)
+    rule = facts.rules.plan_rule
     if rule is None or not facts.chased:
         return []
     logged = [e.date for e in facts.entries if step_key(e.step) == step_key(rule.name)]
     unlogged = [day for day in facts.schedule.missed if not any(when >= day for when in logged)]
     if not unlogged:
         return []
-    return [_Candidate(rule, tuple(facts.chased), special_rank(facts.ladder), 1)]
+    return [_Candidate(rule, facts.chased, facts.rules.special_rank, 1)]
 
 
 def _ladder_candidates(facts: _Situation) -> list[_Candidate]:
@@ -437,9 +556,10 @@ def _ladder_candidates(facts: _Situation) -> list[_Candidate]:
         return []  # a payment plan being kept pauses the ladder
     groups: dict[int, list[InvoiceResult]] = {}
     for result, done, due in zip(facts.results, facts.logged, facts.due):
-        if result.chased and due > done:
+        if due > done:  # due is -1 for an invoice not chased
             groups.setdefault(due, []).append(result)
-    return [_Candidate(facts.ladder[i], tuple(rs), i, 2) for i, rs in sorted(groups.items())]
+    ladder = facts.rules.ladder
+    return [_Candidate(ladder[i], tuple(rs), i, 2) for i, rs in sorted(groups.items())]
 
 
 def _hold_back(
@@ -448,7 +568,7 @@ def _hold_back(
     """Drop customer-facing steps while a promise is pending or the last contact is too recent."""
     if facts.promise is not None and not facts.promise.broken:
         candidates = [c for c in candidates if not is_customer_facing(c.step)]
-    last = last_contact(facts.entries, facts.policy)
+    last = _last_contact(facts.entries, facts.rules) if facts.entries else None
     if last is None or last + facts.gap <= facts.as_of:
         return candidates, None
     kept = [c for c in candidates if not is_customer_facing(c.step)]
@@ -457,7 +577,11 @@ def _hold_back(
 
 def last_contact(entries: Iterable[ContactEntry], policy: Sequence[PolicyStep]) -> Optional[dt.date]:
     """The last day the customer was contacted (email, letter, call, visit or message)."""
-    facing = {step_key(s.name) for s in policy if is_customer_facing(s)}
+    return _last_contact(entries, _rules_of(tuple(policy)))
+
+
+def _last_contact(entries: Iterable[ContactEntry], rules: _Rules) -> Optional[dt.date]:
+    facing = rules.facing_keys
     days = [
         e.date for e in entries
         if channel_kind(e.channel) in CONTACT_CHANNELS
@@ -471,11 +595,13 @@ def last_contact(entries: Iterable[ContactEntry], policy: Sequence[PolicyStep]) 
 def _follow_ups(
     facts: _Situation, chosen: Optional[_Candidate], waiting_until: Optional[dt.date]
 ) -> tuple[InvoiceResult, ...]:
-    done_now = {id(r) for r in chosen.results} if chosen and chosen.precedence == 2 else set()
+    done_now = {id(r) for r in chosen.results} if chosen and chosen.precedence == 2 else ()
+    rank = chosen.rank if done_now else -1
     floors = _floors(facts, chosen, waiting_until)
     return tuple(
-        _follow_up(facts, r, max(done, chosen.rank if id(r) in done_now else -1), due, floors)
-        for r, done, due in zip(facts.results, facts.logged, facts.due)
+        _follow_up(facts, r, max(done, rank) if id(r) in done_now else done, due, floors)
+        if chased else r.with_steps(facts.rules.ladder[done].name if done >= 0 else "", "", None)
+        for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due)
     )
 
 
@@ -485,7 +611,7 @@ def _floors(
     """The earliest day any next step, and any customer-facing next step, can happen."""
     any_step = facts.as_of
     if facts.schedule.on_schedule and facts.schedule.uncovered:
-        rule = step_starting(facts.policy, INSTALMENT_DATE)
+        rule = facts.rules.plan_rule
         resume = facts.schedule.uncovered[0][0] + dt.timedelta(days=rule.days if rule else 5)
         any_step = max(any_step, resume)
     contact = any_step
@@ -494,7 +620,7 @@ def _floors(
     if waiting_until is not None:
         contact = max(contact, waiting_until)
     if facts.promise is not None and not facts.promise.broken:
-        rule = step_starting(facts.policy, PROMISED_DATE)
+        rule = facts.rules.promise_rule
         contact = max(contact, facts.promise.date + dt.timedelta(days=rule.days if rule else 2))
     return any_step, contact
 
@@ -502,17 +628,22 @@ def _floors(
 def _follow_up(
     facts: _Situation, result: InvoiceResult, stage: int, due: int, floors: tuple[dt.date, dt.date]
 ) -> InvoiceResult:
-    """The invoice with its stage and its next step: the due step if not done, else the next one."""
-    ladder = facts.ladder
+    """A chased invoice with its stage and its next step: the due step if not done, else the next one."""
+    rules = facts.rules
+    ladder = rules.ladder
     reached = ladder[stage].name if stage >= 0 else ""
-    if not result.chased:
-        return result.with_steps(reached, "", None)
+    issued, due_date = result.invoice.invoice_date, result.due_date
     for index in range(max(stage, due - 1) + 1, len(ladder)):
-        step, day = ladder[index], step_date(ladder[index], result)
+        step, offset = ladder[index], rules.offsets[index]
+        if offset is None:
+            day = step_date(step, result)
+        else:
+            start = issued if step.start == INVOICE_DATE else due_date
+            day = start + offset if start else None
         if day is None:
             continue
-        when = max(day, floors[1] if is_customer_facing(step) else floors[0])
-        if step.only_before_due and (result.due_date is None or when > result.due_date):
+        when = max(day, floors[1] if rules.facing[index] else floors[0])
+        if step.only_before_due and (due_date is None or when > due_date):
             continue
         return result.with_steps(reached, step.name, when)
     return result.with_steps(reached, "", None)
@@ -520,14 +651,13 @@ def _follow_up(
 
 def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
     """The highest step reached on any open invoice; a broken promise or missed instalment counts."""
-    reached = [(ladder_index(r.stage, facts.ladder), 0, r.stage) for r in updated if r.is_open and r.stage]
-    rank = special_rank(facts.ladder)
-    promise_rule = step_starting(facts.policy, PROMISED_DATE)
-    plan_rule = step_starting(facts.policy, INSTALMENT_DATE)
+    rules = facts.rules
+    reached = [(rules.index(r.stage), 0, r.stage) for r in updated if r.stage and r.is_open]
+    rank = rules.special_rank
     if facts.promise is not None and facts.promise.broken:
-        reached.append((rank, 2, promise_rule.name if promise_rule else "broken-promise"))
+        reached.append((rank, 2, rules.promise_rule.name if rules.promise_rule else "broken-promise"))
     if facts.schedule.missed:
-        reached.append((rank, 1, plan_rule.name if plan_rule else "instalment-missed"))
+        reached.append((rank, 1, rules.plan_rule.name if rules.plan_rule else "instalment-missed"))
     return max(reached, default=(-1, 0, ""))[2]
 
 
@@ -535,17 +665,18 @@ def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
 
 def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult]) -> Action:
     step = chosen.step
-    amount, interest = _asking(facts, chosen)
-    following = _following(facts, chosen, updated)
+    ids = {id(r) for r in chosen.results}
+    amount, interest = _asking(facts, chosen, ids)
+    following = _following(facts, ids, updated)
     oldest = max((r.days_overdue for r in facts.chased), default=0)
-    return Action(
+    return Action.of(
         customer=facts.customer,
         step=step.name,
         channel=step.channel,
         to=step.to,
         template=step.template or step.name,
         invoices=tuple(r.invoice.number for r in chosen.results),
-        open_invoices=tuple(r.invoice.number for r in facts.results if r.is_open),
+        open_invoices=tuple(r.invoice.number for r in facts.results if r.state in OPEN_STATES),
         amount=amount,
         interest=interest,
         minimum_amount=_catch_up(facts) if _is_final_demand(step) else {},
@@ -557,15 +688,17 @@ def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResu
     )
 
 
-def _asking(facts: _Situation, chosen: _Candidate) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+def _asking(
+    facts: _Situation, chosen: _Candidate, ids: set[int]
+) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """What to ask for, by currency: the step's invoices plus everything overdue beside them.
 
     A missed instalment asks for the instalments owed so far, not the whole balance.
+    ``ids`` are the ids of the chosen step's results.
     """
     if chosen.precedence == 1:
         return {facts.currency: facts.schedule.due}, {}
     currencies = {r.currency for r in chosen.results}
-    ids = {id(r) for r in chosen.results}
     asked = [r for r in facts.chased if r.currency in currencies and (r.days_overdue > 0 or id(r) in ids)]
     return _sum_by_currency(asked, with_interest=True), _interest_by_currency(asked)
 
@@ -576,16 +709,24 @@ def _catch_up(facts: _Situation) -> dict[str, Decimal]:
 
 
 def _sum_by_currency(results: Sequence[InvoiceResult], with_interest: bool) -> dict[str, Decimal]:
-    currencies = sorted({r.currency for r in results})
-    return {
-        c: sum_money(r.open_balance + (r.interest if with_interest else 0) for r in results if r.currency == c)
-        for c in currencies
-    }
+    if with_interest:
+        return _by_currency(results, [r.open_balance + r.interest for r in results])
+    return _by_currency(results, [r.open_balance for r in results])
 
 
 def _interest_by_currency(results: Sequence[InvoiceResult]) -> dict[str, Decimal]:
-    currencies = sorted({r.currency for r in results})
-    return {c: sum_money(r.interest for r in results if r.currency == c) for c in currencies}
+    return _by_currency(results, [r.interest for r in results])
+
+
+def _by_currency(results: Sequence[InvoiceResult], amounts: Sequence[Decimal]) -> dict[str, Decimal]:
+    """The amounts (one per result) summed by the results' currencies, in currency order."""
+    currency = results[0].currency if results else ""
+    if all(r.currency == currency for r in results):  # the usual case: one currency
+        return {currency: sum_money(amounts)} if results else {}
+    grouped: dict[str, list[Decimal]] = {}
+    for r, amount in zip(results, amounts):
+        grouped.setdefault(r.currency, []).append(amount)
+    return {c: sum_money(grouped[c]) for c in sorted(grouped)}
 
 
 def _is_final_demand(step: PolicyStep) -> bool:
@@ -604,14 +745,14 @@ def _pay_by(facts: _Situation, chosen: _Candidate) -> Optional[dt.date]:
 
 
 def _following(
-    facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult]
+    facts: _Situation, ids: set[int], updated: Sequence[InvoiceResult]
 ) -> tuple[str, Optional[dt.date]]:
-    """The next ladder step for the step's invoices and when, never before the minimum gap."""
-    ids = {id(r) for r in chosen.results}
+    """The next ladder step for the step's invoices (of these ``ids``) and when, never before the minimum gap."""
+    index = facts.rules.index
     nexts = [
-        (u.next_action_date, ladder_index(u.next_step, facts.ladder), u.next_step)
+        (u.next_action_date, index(u.next_step), u.next_step)
         for r, u in zip(facts.results, updated)
-        if id(r) in ids and u.next_step and u.next_action_date
+        if u.next_step and u.next_action_date and id(r) in ids
     ]
     if not nexts:
         return "", None
@@ -641,20 +782,23 @@ def _reason(facts: _Situation, chosen: _Candidate) -> str:
 
 def _history(facts: _Situation, chosen: _Candidate) -> str:
     """What happened last on these invoices: a policy step, else a contact, else nothing."""
-    steps = {step_key(s.name): s.name for s in facts.policy}
+    if not facts.entries:
+        return _NO_HISTORY
+    steps = facts.rules.names
     done = [
         e for e in facts.entries
         if (step_key(e.step) in steps or channel_kind(e.channel) in CONTACT_CHANNELS)
         and any(entry_covers(e, r) for r in chosen.results)
     ]
     if not done:
-        return "no reminder has been sent yet"
+        return _NO_HISTORY
     last = max(done, key=lambda e: (e.date, e.row))
     if step_key(last.step) in steps:
         return f"the last step was {steps[step_key(last.step)]} on {last.date.isoformat()}"
     return f"the last contact was {_CONTACT_WORDS[channel_kind(last.channel)]} on {last.date.isoformat()}"
 
 
+_NO_HISTORY = "no reminder has been sent yet"
 _CONTACT_WORDS = {"email": "an email", "letter": "a letter", "call": "a call", "visit": "a visit",
                   "message": "a message"}
 
@@ -690,22 +834,24 @@ def credit_status(
 
     A customer the owner marked cash only (or on hold) on the Customers sheet stays so.
     """
-    finals = [s for s in policy if _is_final_demand(s)]
-    chased = [r for r in results if r.chased]
-    sent = [
-        e for e in entries
-        if any(step_key(e.step) == step_key(s.name) for s in finals) and any(entry_covers(e, r) for r in chased)
-    ]
-    if sent:
-        return CASH_ONLY, f"A final demand was sent on {max(e.date for e in sent).isoformat()}."
-    if action is not None and any(action.step == s.name for s in finals):
+    rules = _rules_of(tuple(policy))
+    if entries and rules.final_keys:
+        chased = [r for r in results if r.chased]
+        sent = [
+            e for e in entries
+            if step_key(e.step) in rules.final_keys and any(entry_covers(e, r) for r in chased)
+        ]
+        if sent:
+            return CASH_ONLY, f"A final demand was sent on {max(e.date for e in sent).isoformat()}."
+    if action is not None and action.step in rules.final_names:
         return CASH_ONLY, "A final demand goes out with this run."
     if promise is not None and promise.broken:
         return CASH_ONLY, f"The promise to pay by {promise.date.isoformat()} was not kept."
-    owed = open_totals(results).get(currency, ZERO)
-    if customer.credit_limit is not None and owed > customer.credit_limit:
-        money = f"{owed:,.2f} {currency}".strip()
-        return CASH_ONLY, f"The open balance of {money} is over the credit limit of {customer.credit_limit:,.2f}."
-    if _words(customer.credit_status) in _TYPED_CASH_ONLY:
+    if customer.credit_limit is not None:
+        owed = open_totals(results).get(currency, ZERO)
+        if owed > customer.credit_limit:
+            money = f"{owed:,.2f} {currency}".strip()
+            return CASH_ONLY, f"The open balance of {money} is over the credit limit of {customer.credit_limit:,.2f}."
+    if customer.credit_status and _words(customer.credit_status) in _TYPED_CASH_ONLY:
         return CASH_ONLY, "Set by you on the Customers sheet."
     return GOOD_STANDING, ""

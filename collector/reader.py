@@ -8,6 +8,9 @@ Problem value; only a file that cannot be read at all raises.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
+import operator
 import os
 import re
 from dataclasses import dataclass, replace
@@ -63,6 +66,11 @@ def environment_locale() -> str:
 
 
 def read_source(source: Source, locale: str = "") -> Book:
+    with bulk_records():
+        return _read_source(source, locale)
+
+
+def _read_source(source: Source, locale: str) -> Book:
     found = find_sheets(source)
     if "invoices" not in found:
         raise ReadError(_no_invoice_sheet_message(source))
@@ -71,16 +79,15 @@ def read_source(source: Source, locale: str = "") -> Book:
     if "settings" in found:
         settings = read_settings(found["settings"], problems)
     context = _Context(source, settings, locale, problems)
-    invoice_sheet, invoice_layout = found["invoices"], None
-    invoice_rows, invoice_layout = context.table(invoice_sheet, "invoices")
+    invoice_table = context.columns(found["invoices"], "invoices")
     customers: list[Customer] = []
-    layouts = [invoice_layout]
+    layouts = [invoice_table.layout if invoice_table else None]
     if "customers" in found:
         rows, layout = context.table(found["customers"], "customers")
         customers = _customers_from_rows(rows, layout, context)
         layouts.append(layout)
     directory = _Directory(customers)
-    invoices = _invoices_from_rows(invoice_rows, invoice_layout, context, directory)
+    invoices = _invoices_from_table(invoice_table, context, directory)
     log, plans, policy = [], [], ()
     if "contact_log" in found:
         rows, layout = context.table(found["contact_log"], "contact_log")
@@ -189,6 +196,25 @@ class _Row:
     values: dict[str, object]  # field -> converted value (str, date, Decimal or None)
 
 
+@dataclass
+class _Table:
+    """A sheet's data rows column by column: values[field][i] is the converted value of that
+    field on sheet row numbers[i]. Column lists let each column be converted in bulk."""
+
+    layout: SheetLayout
+    numbers: list[int]  # 1-based sheet rows that hold data
+    values: dict[str, list[object]]  # field -> one converted value per row, in column order
+
+    def rows(self) -> list[_Row]:
+        fields = tuple(self.values)
+        return [_Row(number, dict(zip(fields, values)))
+                for number, values in zip(self.numbers, zip(*self.values.values()))]
+
+    def column(self, field_name: str, default: object) -> Iterable[object]:
+        """The field's values, or ``default`` for every row when the sheet has no such column."""
+        return self.values[field_name] if field_name in self.values else itertools.repeat(default)
+
+
 class _Context:
     """What every table needs while it is read: the source, settings, locale and the problem list."""
 
@@ -212,35 +238,39 @@ class _Context:
         return self._reported
 
     def table(self, sheet: RawSheet, kind: str) -> tuple[list[_Row], Optional[SheetLayout]]:
+        found = self.columns(sheet, kind)
+        return (found.rows(), found.layout) if found else ([], None)
+
+    def columns(self, sheet: RawSheet, kind: str) -> Optional[_Table]:
+        """The sheet's data, column by column; None (and a problem) when it has no header row."""
         index, _ = _header_score(sheet.rows, kind)
         if index < 0:
             self.problems.append(_missing_columns(sheet, kind))
-            return [], None
+            return None
         owned = self._computed_columns(sheet.name)
         row = [v if i not in owned else "" for i, v in enumerate(sheet.rows[index])]
         columns = map_columns(row, kind, sheet.name, self.problems, index + 1)
-        readers = {c.field: self._column_reader(sheet, c, index + 1) for c in columns}
         body = sheet.rows[index + 1:]
         first = index + 2
-        kept = _rows_with_data(body, tuple(c.index for c in columns))
+        cells = _column_cells(body, [c.index for c in columns])
+        readers = {c.field: self._column_reader(sheet, c, column_cells) for c, column_cells in zip(columns, cells)}
+        kept = _rows_with_data(cells)
+        if len(kept) < len(body):
+            cells = [[column_cells[n] for n in kept] for column_cells in cells]
         # Column by column, each distinct value converted once; a cell that needs more (a formula
         # to work out, a value to report) is left to its row-by-row reader, so problems keep their order.
         slow: set[int] = set()
-        converted = [self._fast_column(sheet, c, body, kept, first, slow) for c in columns]
-        fields = tuple(readers)
-        rows: list[_Row] = []
-        for position, (number, values) in enumerate(zip(kept, zip(*converted))):
-            row_values = dict(zip(fields, values))
-            if position in slow:
-                raw = body[number]
-                for field_name, read in readers.items():
-                    if row_values[field_name] is _SLOW:
-                        row_values[field_name] = read(raw, number + first)
-            rows.append(_Row(number + first, row_values))
+        converted = [self._fast_column(sheet, c, column_cells, kept, first, slow)
+                     for c, column_cells in zip(columns, cells)]
+        for position in sorted(slow):
+            raw, number = body[kept[position]], kept[position] + first
+            for (field_name, read), values in zip(readers.items(), converted):
+                if values[position] is _SLOW:
+                    values[position] = read(raw, number)
         last = kept[-1] + first if kept else index + 1
-        width = max((len(r) for r in sheet.rows), default=0)
+        width = max(map(len, sheet.rows), default=0)
         layout = SheetLayout(sheet.name, index + 1, columns, last, width)
-        return rows, layout
+        return _Table(layout, [n + first for n in kept], dict(zip(readers, converted)))
 
     def _computed_columns(self, sheet_name: str) -> set[int]:
         """0-based columns collector itself wrote (the hidden name _collector_computed marks them)."""
@@ -251,11 +281,12 @@ class _Context:
         first, last = col_index(match.group(2)), col_index(match.group(3) or match.group(2))
         return set(range(first, last + 1))
 
-    def _column_reader(self, sheet: RawSheet, column: Column, header_row: int) -> Callable:
+    def _column_reader(self, sheet: RawSheet, column: Column, cells: list[object]) -> Callable:
+        """The row-by-row reader of one column; for dates and amounts it first decides, from every
+        typed text in the column, the date order or decimal mark the column is written in."""
         if column.field not in DATE_FIELDS and column.field not in MONEY_FIELDS:
             return lambda raw, row: _text(raw[column.index] if column.index < len(raw) else "")
-        at = column.index
-        typed = [v for row in sheet.rows[header_row:] if at < len(row) for v in (row[at],) if isinstance(v, str) and v]
+        typed = _typed_texts(cells)
         texts = [text for text in map(str.strip, typed) if text]
         if column.field in DATE_FIELDS:
             order, how = dates.decide_date_order(texts, self.locale_order)
@@ -266,15 +297,12 @@ class _Context:
         self._decided[column.field] = decimal_comma
         return lambda raw, row: self._money(sheet, column, raw, row, decimal_comma)
 
-    def _fast_column(self, sheet: RawSheet, column: Column, body: list[list[object]], kept: list[int],
+    def _fast_column(self, sheet: RawSheet, column: Column, cells: list[object], kept: list[int],
                      first: int, slow: set[int]) -> list[object]:
-        """The column's values for the kept rows, each distinct value converted once; _SLOW marks
-        a cell its row-by-row reader must read (a possible formula, a value to report)."""
+        """The column's converted values (``cells`` is reused for them), one kind of value at a time
+        and each distinct value once; _SLOW marks a cell its row-by-row reader must read (a possible
+        formula, a value to report), and its position goes into ``slow``."""
         at, field_name = column.index, column.field
-        try:
-            cells = [row[at] for row in body] if len(kept) == len(body) else [body[n][at] for n in kept]
-        except IndexError:  # a short row (CSV): its missing cells are blank
-            cells = [body[n][at] if at < len(body[n]) else "" for n in kept]
         if field_name in DATE_FIELDS:
             order, date1904 = self._decided[field_name], self.source.date1904
             convert = lambda value: _to_date(value, order, date1904)
@@ -285,49 +313,54 @@ class _Context:
             errors = (money.MoneyError,)
         else:
             return _texts(cells)
-        formulas = None
-        excel = self.source.kind in (".xlsx", ".xlsm")
         dated = field_name in DATE_FIELDS
-        seen: dict[tuple[type, object], object] = {}
-        out: list[object] = []
-        for position, value in enumerate(cells):
-            kind = type(value)
+        kinds = set(map(type, cells))
+        blank = slowed = False
+        for kind in kinds:
             if kind is dt.date and dated:
-                out.append(value)
-                continue
+                continue  # a real date is itself
+            every = len(kinds) == 1
+            positions = range(len(cells)) if every else [n for n, v in enumerate(cells) if type(v) is kind]
+            values = cells if every else [cells[n] for n in positions]
             if kind is float and not dated:  # amounts are mostly distinct: no use remembering them
-                try:
-                    out.append(money.to_cents(value))
-                except money.MoneyError:
-                    slow.add(position)
-                    out.append(_SLOW)
-                continue
-            if value is None or value == "":
-                if excel:
-                    if formulas is None:
-                        formulas = sheet.formulas()
-                    if formulas and (kept[position] + first - 1, at) in formulas:
-                        slow.add(position)
-                        out.append(_SLOW)
-                        continue
-                out.append(None)
-                continue
-            if kind not in _CACHED_KINDS:
-                slow.add(position)
-                out.append(_SLOW)
-                continue
-            key = (kind, value)
-            result = seen.get(key, _MISSING)
-            if result is _MISSING:
-                try:
-                    result = convert(value) if _filled(value) else None
-                except errors:
-                    result = _SLOW
-                seen[key] = result
-            if result is _SLOW:
-                slow.add(position)
-            out.append(result)
-        return out
+                new, failed = _cents(values)
+                slowed = slowed or failed
+            else:
+                converted: dict[object, object] = {}
+                for value in set(values):
+                    if value is None or value == "":
+                        converted[value], blank = _BLANK, True
+                    elif kind not in _CACHED_KINDS:
+                        converted[value], slowed = _SLOW, True
+                    else:
+                        try:
+                            converted[value] = convert(value) if _filled(value) else None
+                        except errors:
+                            converted[value], slowed = _SLOW, True
+                new = list(map(converted.__getitem__, values))
+            if every:
+                cells[:] = new
+            else:
+                for n, value in zip(positions, new):
+                    cells[n] = value
+        if blank:
+            slowed = self._blanks(sheet, at, cells, kept, first) or slowed
+        if slowed:
+            slow.update(n for n, v in enumerate(cells) if v is _SLOW)
+        return cells
+
+    def _blanks(self, sheet: RawSheet, at: int, cells: list[object], kept: list[int], first: int) -> bool:
+        """An empty cell is None, unless it holds a formula whose result was not saved: then _SLOW
+        (read row by row), and True is returned."""
+        formulas = sheet.formulas() if self.source.kind in (".xlsx", ".xlsm") else None
+        rows = {r for r, c in formulas if c == at} if formulas else set()
+        if not rows:
+            cells[:] = [None if value is _BLANK else value for value in cells]
+            return False
+        for n, value in enumerate(cells):
+            if value is _BLANK:
+                cells[n] = _SLOW if kept[n] + first - 1 in rows else None
+        return True
 
     def _report_order(self, sheet, column, texts, order, how) -> None:
         told = how == "locale" and not self.settings.date_order  # only then are ambiguous dates reported
@@ -427,26 +460,52 @@ class _Unreadable:
 
 _CELL = re.compile(r"[A-Z]+([0-9]+)")
 _SLOW = object()  # a cell left to its row-by-row reader
-_MISSING = object()
+_BLANK = object()  # an empty cell, which may hold a formula with no saved result
 _CACHED_KINDS = frozenset({str, float, int, dt.datetime})
 
 
-def _rows_with_data(body: list[list[object]], indices: tuple[int, ...]) -> list[int]:
-    """Positions of the rows with something in at least one mapped column."""
-    kept = []
-    for number, raw in enumerate(body):
-        width = len(raw)
-        for at in indices:
-            if at < width:
-                value = raw[at]
-                if value is not None and (not isinstance(value, str) or value.strip()):
-                    kept.append(number)
-                    break
-    return kept
+def _column_cells(body: list[list[object]], indices: list[int]) -> list[list[object]]:
+    """Each mapped column's cells down the body; a short row's (CSV) missing cells are blank."""
+    if indices and min(map(len, body), default=0) > max(indices):
+        return [list(map(operator.itemgetter(at), body)) for at in indices]
+    return [[row[at] if at < len(row) else "" for row in body] for at in indices]
+
+
+def _typed_texts(cells: list[object]) -> list[str]:
+    """The cells holding text, empty ones left out."""
+    kinds = set(map(type, cells))
+    if kinds == {str}:
+        return list(filter(None, cells))
+    if not any(issubclass(kind, str) for kind in kinds) or not any(isinstance(v, str) and v for v in set(cells)):
+        return []
+    return [v for v in cells if isinstance(v, str) and v]
+
+
+def _rows_with_data(columns: list[list[object]]) -> list[int]:
+    """Positions of the rows with something in at least one mapped column: the rows blank in the
+    first column are looked up in the second, those still blank in the third, and so on."""
+    count = len(columns[0]) if columns else 0
+    blank: Iterable[int] = range(count)
+    for cells in columns:
+        blank = [n for n in blank if (v := cells[n]) is None or (isinstance(v, str) and not v.strip())]
+        if not blank:
+            return list(range(count))
+    empty = set(blank)
+    return [n for n in range(count) if n not in empty]
 
 
 def _texts(cells: list[object]) -> list[str]:
-    """_text of every cell, each distinct text tidied once."""
+    """_text of every cell, each distinct text tidied once, and none at all when every cell is
+    text that is already tidy (the usual case, found at C speed on the column joined in one string)."""
+    try:
+        joined = " ".join(cells)
+    except TypeError:  # not all text
+        pass
+    else:
+        if _tidy(joined):
+            return cells
+        tidied = {value: " ".join(value.split()) for value in set(cells)}
+        return list(map(tidied.__getitem__, cells))
     seen: dict[str, str] = {}
     out = []
     for value in cells:
@@ -458,6 +517,34 @@ def _texts(cells: list[object]) -> list[str]:
         else:
             out.append(_text(value))
     return out
+
+
+def _tidy(joined: str) -> bool:
+    """Whether texts joined by single spaces are all tidy (" ".join(text.split()) == text): then
+    no two spaces meet, none starts or ends the whole, and nothing else is whitespace, which is
+    all unprintable. An empty text makes two spaces meet: a cautious False."""
+    return joined.isprintable() and "  " not in joined and not joined.startswith(" ") and not joined.endswith(" ")
+
+
+def _cents(values: list[float]) -> tuple[list[object], bool]:
+    """money.to_cents of each float (_SLOW where it fails, and then True), without its cost.
+
+    to_cents rounds the decimal that repr(value) spells. When the value is within a trillion and
+    some whole number n of cents, as a float, is the value itself, that decimal is n cents exactly:
+    both n/100 and repr's digits (never more of them) round to the value, and two such decimals
+    less than a float step apart (under 0.001 below a trillion) are the same decimal."""
+    failed = []
+
+    def exact(value: float) -> object:
+        try:
+            return money.to_cents(value)
+        except money.MoneyError:
+            failed.append(value)
+            return _SLOW
+
+    cent = money.CENT
+    cents = [cent * n if -1e12 < v < 1e12 and (n := round(v * 100)) / 100 == v else exact(v) for v in values]
+    return cents, bool(failed)
 
 
 def _locale_order(settings: Settings, locale: str) -> tuple[str, str]:
@@ -586,12 +673,16 @@ class _Directory:
             return self._by_code[name_key]
         return None
 
-    def ensure(self, name: str, code: str, details: dict[str, object]) -> Customer:
-        """The customer an invoice row names, created from the row when the Customers sheet lacks it."""
+    def ensure(self, name: str, code: str, fields: tuple[str, ...], values: tuple[object, ...],
+               detailed: bool) -> Customer:
+        """The customer an invoice row names, created from the row when the Customers sheet lacks it.
+        The row's ``values`` (of ``fields``) matter only for a new customer, or when the row has
+        columns about the customer (``detailed``) that may fill in a known one."""
         index = self._find_index(name, code)
         if index is not None:
-            return self._fill_missing(index, details)
-        customer = _customer_from(details, key=code or " ".join(name.split()), name=name or code, code=code)
+            return self._fill_missing(index, dict(zip(fields, values))) if detailed else self.customers[index]
+        customer = _customer_from(dict(zip(fields, values)), key=code or " ".join(name.split()), name=name or code,
+                                  code=code)
         self._add(customer)
         return customer
 
@@ -621,22 +712,22 @@ _DETAIL_FIELDS = frozenset({
 
 
 def _customer_from(values: dict[str, object], key: str, name: str, code: str, row: int = 0) -> Customer:
-    def text(field_name: str) -> str:
-        value = values.get(field_name)
-        return value if isinstance(value, str) else ""
-
-    address = [text("address"), text("address2"), " ".join(p for p in (text("postcode"), text("city")) if p),
-               text("region"), text("country")]
+    text = {f: v for f, v in values.items() if isinstance(v, str)}.get  # text("email", "")
+    parts = (text("address", ""), text("address2", ""), text("postcode", ""), text("city", ""), text("region", ""),
+             text("country", ""))
+    address = tuple(_address_lines([parts[0], parts[1], " ".join(p for p in parts[2:4] if p), parts[4], parts[5]])
+                    ) if any(parts) else ()
+    language = text("language", "")
     limit = values.get("credit_limit")
-    return Customer(
-        key=key, name=name, code=code, contact_name=text("contact_name"), company=text("company"),
-        email=text("email"), phone=text("phone"), address=tuple(_address_lines(address)),
-        language=header.language_code(text("language")), terms=text("terms"),
-        credit_limit=limit if isinstance(limit, Decimal) else None, sales_rep=text("sales_rep"),
-        sales_rep_email=text("sales_rep_email"), account_manager=text("account_manager"),
-        account_manager_email=text("account_manager_email"),
+    return Customer.of(
+        key=key, name=name, code=code, contact_name=text("contact_name", ""), company=text("company", ""),
+        email=text("email", ""), phone=text("phone", ""), address=address,
+        language=header.language_code(language) if language else "", terms=text("terms", ""),
+        credit_limit=limit if isinstance(limit, Decimal) else None, sales_rep=text("sales_rep", ""),
+        sales_rep_email=text("sales_rep_email", ""), account_manager=text("account_manager", ""),
+        account_manager_email=text("account_manager_email", ""),
         # A status with a Credit Reason beside it was set by collector, which decides it afresh each run.
-        credit_status="" if text("credit_reason") else text("credit_status"), row=row,
+        credit_status="" if text("credit_reason", "") else text("credit_status", ""), row=row,
     )
 
 
@@ -672,34 +763,54 @@ def _customers_from_rows(rows: list[_Row], layout: SheetLayout, context: _Contex
 # --- invoices ------------------------------------------------------------------------------
 
 
-def _invoices_from_rows(rows: list[_Row], layout: Optional[SheetLayout], context: _Context,
-                        directory: _Directory) -> list[Invoice]:
-    if layout is None:
+def _invoices_from_table(table: Optional[_Table], context: _Context, directory: _Directory) -> list[Invoice]:
+    """The invoice rows as Invoices, in one pass over the columns; totals lines and notes are
+    skipped, and a row that cannot be an invoice is reported."""
+    if table is None:
         return []
-    sheet = layout.name
+    layout = table.layout
+    sheet, fields = layout.name, tuple(table.values)
     currency_hint = _currency_hint(layout)
     numbers_seen: dict[str, int] = {}
     invoices: list[Invoice] = []
     has_number = layout.column("invoice_no") is not None
-    for row in rows:
-        values = row.values
-        if _is_total_row(values) or _is_note_row(values):
+    detailed = not _DETAIL_FIELDS.isdisjoint(fields)
+    text = lambda field_name: table.column(field_name, "")
+    value = lambda field_name: table.column(field_name, None)
+    totals = _total_words(table.values.get("invoice_no", ()))
+    total_word = functools.lru_cache(maxsize=None)(_total_word)  # a name or code, on rows with no number
+    currencies = {t: _currency(t, currency_hint) for t in set(table.values.get("currency", ("",)))}
+    make = Invoice.of
+    for (number, row, name, code, invoice_no, invoice_date, due_date, terms, amount, paid, balance, paid_date,
+         status, currency, notes) in zip(
+            table.numbers, zip(*table.values.values()), text("customer"), text("customer_code"), text("invoice_no"),
+            value("invoice_date"), value("due_date"), text("terms"), value("amount"), value("paid"),
+            value("balance"), value("paid_date"), text("status"), text("currency"), text("notes")):
+        if (invoice_no in totals) if invoice_no else (total_word(name) or total_word(code)):
+            continue  # a totals line
+        if (not invoice_no and amount is None and balance is None and paid is None and invoice_date is None
+                and due_date is None and _is_note_row(name or code or "")):
             continue
-        invoice = _invoice_from_row(row, layout, context, directory, currency_hint)
-        if invoice is None:
+        if (not name and not code) or (amount is None and balance is None) or (invoice_date is None and due_date is None):
+            _report_unusable(dict(zip(fields, row)), number, layout, context)
             continue
+        customer = directory.ensure(name, code, fields, row, detailed)
         if not has_number:
-            invoice = replace(invoice, number=_dated_number(invoice, numbers_seen))
-        elif invoice.number in numbers_seen:
+            invoice_no = _dated_number(customer.key, invoice_date or due_date, number, numbers_seen)
+        elif invoice_no in numbers_seen:
             column = layout.column("invoice_no")
             context.problems.append(Problem(
-                sheet, f"{column.letter}{row.number}", invoice.number,
-                f"this invoice number is also on row {numbers_seen[invoice.number]}; letters and the "
+                sheet, f"{column.letter}{number}", invoice_no,
+                f"this invoice number is also on row {numbers_seen[invoice_no]}; letters and the "
                 "Contact Log will not be able to tell the two apart", "Give each invoice its own number",
                 "warning"))
-        numbers_seen.setdefault(invoice.number, row.number)
-        invoices.append(invoice)
-    if rows and not has_number:
+        numbers_seen.setdefault(invoice_no, number)
+        invoices.append(make(
+            row=number, customer=customer.name, customer_key=customer.key, number=invoice_no,
+            invoice_date=invoice_date, due_date=due_date, terms=terms, amount=amount, paid=paid, balance=balance,
+            paid_date=paid_date, status=status, currency=currencies[currency], notes=notes,
+        ))
+    if table.numbers and not has_number:
         context.problems.append(Problem(
             sheet, "", "", "there is no invoice number column, so collector names each invoice by its "
             "date in letters and in the Contact Log",
@@ -717,11 +828,14 @@ def _currency_hint(layout: SheetLayout) -> str:
     return ""
 
 
-def _is_total_row(values: dict[str, object]) -> bool:
-    """A totals line: 'Total', 'Subtotal', 'Σύνολο'... where the customer or number would be, and no number."""
-    if values.get("invoice_no") and not _total_word(values["invoice_no"]):
-        return False
-    return any(_total_word(values.get(f)) for f in ("customer", "customer_code", "invoice_no"))
+def _total_words(texts: Iterable[str]) -> set[str]:
+    """The texts that are a totals line's word. ASCII text can only be one when it holds a t or
+    a u (see _may_total), so a column of plain invoice numbers is cleared in one look."""
+    texts = set(texts)
+    joined = "".join(texts)
+    if joined.isascii() and not any(letter in joined for letter in "tuTU"):
+        return set()
+    return {text for text in texts if _total_word(text)}
 
 
 def _total_word(value: object) -> bool:
@@ -742,46 +856,28 @@ def _may_total(text: str) -> bool:
     return "t" in low and "o" in low and "a" in low and "l" in low
 
 
-def _is_note_row(values: dict[str, object]) -> bool:
-    """A row with words but nothing that numbers, dates or prices an invoice is a note, not an invoice."""
-    facts = ("invoice_no", "amount", "balance", "paid", "invoice_date", "due_date")
-    if any(values.get(f) not in (None, "") for f in facts):
-        return False
-    name = values.get("customer") or values.get("customer_code") or ""
+def _is_note_row(name: str) -> bool:
+    """A row with words but nothing that numbers, dates or prices an invoice is a note, not an
+    invoice: ``name`` is its customer (or code) when it has none of those."""
     return not name or len(name.split()) >= 4 or name.rstrip().endswith(":") or bool(
         re.match(r"(note|nb|n\.b\.|remarque|nota|σημείωση|catatan|tala)\b", name, re.IGNORECASE))
 
 
-def _invoice_from_row(row: _Row, layout: SheetLayout, context: _Context, directory: _Directory,
-                      currency_hint: str) -> Optional[Invoice]:
-    values, sheet, number = row.values, layout.name, row.number
-    name, code = values.get("customer", ""), values.get("customer_code", "")
+def _report_unusable(values: dict[str, object], number: int, layout: SheetLayout, context: _Context) -> None:
+    """Say why a row is not an invoice: no customer, no amount, or no date."""
+    sheet = layout.name
     where = lambda field_name: f"{layout.column(field_name).letter}{number}" if layout.column(field_name) else f"A{number}"
-    if not name and not code:
+    if not values.get("customer", "") and not values.get("customer_code", ""):
         field_name = "customer" if layout.column("customer") else "customer_code"
         context.problems.append(Problem(
             sheet, where(field_name), "", f"invoice {values.get('invoice_no') or 'on row ' + str(number)} "
             "has no customer", f"Type the customer's name in {where(field_name)}"))
-        return None
-    amount, balance = values.get("amount"), values.get("balance")
-    if amount is None and balance is None:
+    elif values.get("amount") is None and values.get("balance") is None:
         _report_missing(context, layout, number, ("amount", "balance"), "this invoice has no amount",
                         "the invoice amount")
-        return None
-    invoice_date, due_date = values.get("invoice_date"), values.get("due_date")
-    if invoice_date is None and due_date is None:
+    else:
         _report_missing(context, layout, number, ("invoice_date", "due_date"),
                         "this invoice has no date, so collector cannot tell when it is due", "the invoice date")
-        return None
-    customer = directory.ensure(name, code, values)
-    currency = _currency(values.get("currency", ""), currency_hint)
-    return Invoice.of(
-        row=number, customer=customer.name, customer_key=customer.key,
-        number=values.get("invoice_no", "") or "", invoice_date=invoice_date, due_date=due_date,
-        terms=values.get("terms", "") or "", amount=amount, paid=values.get("paid"), balance=balance,
-        paid_date=values.get("paid_date"), status=values.get("status", "") or "", currency=currency,
-        notes=values.get("notes", "") or "",
-    )
 
 
 def _report_missing(context: _Context, layout: SheetLayout, number: int, fields: tuple[str, str],
@@ -809,14 +905,14 @@ def _currency(text: str, hint: str) -> str:
     return text.upper() if re.fullmatch(r"[A-Za-z]{3}", text) else text
 
 
-def _dated_number(invoice: Invoice, seen: dict[str, int]) -> str:
+def _dated_number(customer_key: str, day: dt.date, row: int, seen: dict[str, int]) -> str:
     """A stable name for an invoice in a tracker with no number column: its date, then a counter."""
-    base = (invoice.invoice_date or invoice.due_date).isoformat()
+    base = day.isoformat()
     label, count = base, 1
-    while f"{invoice.customer_key}|{label}" in seen:
+    while f"{customer_key}|{label}" in seen:
         count += 1
         label = f"{base} ({count})"
-    seen[f"{invoice.customer_key}|{label}"] = invoice.row
+    seen[f"{customer_key}|{label}"] = row
     return label
 
 

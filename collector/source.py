@@ -21,6 +21,8 @@ import python_calamine
 from defusedxml import ElementTree
 from zlib import error as zlib_error
 
+from collector.model import bulk_records
+
 # A zip whose parts inflate beyond this is refused before anything is parsed.
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
 MAX_COMPRESSION_RATIO = 200
@@ -173,14 +175,16 @@ def _open_zip(path: str, name: str) -> Source:
     else:
         raise WorkbookError(f"{name} is a zip file but not a spreadsheet. Save it from Excel as .xlsx.")
     date1904, names = _workbook_facts(archive) if kind in EXCEL_KINDS else (False, {})
+    plain: set[zipfile.ZipInfo] = set()
     if kind in EXCEL_KINDS:
         _refuse_lying_string_count(archive, name)
-        _refuse_far_cells(archive, name)
+        plain = _refuse_far_cells(archive, name)
     else:
         _refuse_far_ods_cells(archive, name)
     sheets = _calamine_sheets(path, name)
     if kind in EXCEL_KINDS:
         _attach_formula_loaders(path, sheets)
+        _skip_formula_loaders(archive, path, sheets, plain)
     return Source(path=path, kind=kind, sheets=sheets, date1904=date1904, defined_names=names)
 
 
@@ -251,20 +255,37 @@ def _refuse_lying_string_count(archive: zipfile.ZipFile, name: str) -> None:
                 )
 
 
-def _refuse_far_cells(archive: zipfile.ZipFile, name: str) -> None:
+def _refuse_far_cells(archive: zipfile.ZipFile, name: str) -> set[zipfile.ZipInfo]:
     """calamine makes a full rectangle of every sheet: a stray cell at XFD1048576 would ask for
-    17 billion cells and abort the process, so each sheet's reach is measured from its XML first."""
+    17 billion cells and abort the process, so each sheet's reach is measured from its XML first.
+    Each part is inflated once, for this and for a look for formulas: the parts found to hold
+    none are returned, so their formulas need not be looked for again."""
+    from collector.xlsx_formulas import _mentions_formulas
+
+    plain = set()
     for member in archive.infolist():
         lowered = member.filename.lower()
         if lowered.startswith("xl/worksheets/") and lowered.endswith(".xml") and lowered.count("/") == 2:
             try:
-                if _surely_small(lambda: archive.open(member)):
+                data = _inflated(archive, member)
+                part = lambda: io.BytesIO(data)
+                if not _mentions_formulas(part()):
+                    plain.add(member)
+                if _surely_small(part):
                     continue
-                rows, cols = _xlsx_extent(lambda: archive.open(member))
+                rows, cols = _xlsx_extent(part)
             except _DAMAGED_ZIP:
                 continue  # calamine reports a damaged part in its own words
             if rows * cols > MAX_SHEET_CELLS:
                 raise _far_cells(name, _sheet_title(archive, member.filename), rows, cols)
+    return plain
+
+
+def _inflated(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """A part's bytes, inflated a block at a time so a part that lies about its size stops at the
+    size it declared (no more than MAX_XML_BYTES, as _refuse_bombs made sure)."""
+    with archive.open(member) as stream:
+        return b"".join(iter(lambda: stream.read(1 << 20), b""))
 
 
 def _tags(stream) -> Iterator[bytes]:
@@ -477,12 +498,13 @@ def _calamine_sheets(path: str, name: str) -> list[RawSheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(path)
         sheets = []
-        for meta in workbook.sheets_metadata:
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-                continue
-            grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
-            sheets.append(RawSheet(name=meta.name, rows=grid, visible=visible))
+        with bulk_records():  # a million cells to Python values: no cycle collection meanwhile
+            for meta in workbook.sheets_metadata:
+                if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                    continue
+                grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+                visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
+                sheets.append(RawSheet(name=meta.name, rows=grid, visible=visible))
         return sheets
     except python_calamine.PasswordError:
         raise _password_error(name) from None
@@ -508,6 +530,24 @@ def _short(error: Exception) -> str:
 def _attach_formula_loaders(path: str, sheets: list[RawSheet]) -> None:
     for sheet in sheets:
         sheet._formula_loader = (lambda sheet_name=sheet.name: _formulas(path, sheet_name))
+
+
+def _skip_formula_loaders(archive: zipfile.ZipFile, path: str, sheets: list[RawSheet],
+                          plain: set[zipfile.ZipInfo]) -> None:
+    """A sheet whose part (found as xlsx_formulas finds it) is among the ``plain`` ones, already
+    looked through, has no formulas: what its loader would find without reading the part again."""
+    from collector.package import MAX_PART_BYTES, Package
+
+    if not plain:
+        return
+    package = Package(archive, path)
+    for sheet in sheets:
+        try:
+            info = package.members.get(package.sheet_part(sheet.name).lstrip("/").lower())
+        except Exception:  # the loader reports what is wrong, if the sheet's formulas are ever asked for
+            continue
+        if info in plain and info.file_size <= MAX_PART_BYTES:
+            sheet._formulas = {}
 
 
 def _formulas(path: str, sheet_name: str) -> dict[tuple[int, int], str]:

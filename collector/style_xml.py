@@ -91,6 +91,7 @@ class Styles:
                 self.existing[name] = [node(child) for child in section
                                        if child.tag.rpartition("}")[2] == _CHILD[name]]
         self.added: dict[str, list[Node]] = {name: [] for name in _CHILD}
+        self._derived: dict[tuple, int] = {}
         self._index: dict[str, dict[tuple, int]] = {}
         for name, nodes in self.existing.items():
             index: dict[tuple, int] = {}
@@ -171,7 +172,21 @@ class Styles:
         return self._add("cellXfs", item)
 
     def derived_xf(self, index: int, **changes: Optional[str]) -> int:
-        """A cell format like the one at index with some attributes changed (index itself if nothing changes)."""
+        """A cell format like the one at index with some attributes changed (index itself if nothing changes).
+
+        Remembered for a format that exists (formats are only ever appended): the Contact Log asks the
+        same question for each of thousands of new rows.
+        """
+        key = (index, tuple(sorted(changes.items())))
+        found = self._derived.get(key)
+        if found is None:
+            exists = self.cell_xf(index) is not None
+            found = self._derive(index, **changes)
+            if exists:
+                self._derived[key] = found
+        return found
+
+    def _derive(self, index: int, **changes: Optional[str]) -> int:
         base = self.cell_xf(index) or Node("xf", (("numFmtId", "0"), ("fontId", "0"), ("fillId", "0"),
                                                   ("borderId", "0"), ("xfId", "0")))
         stripped = Node(base.tag, base.attrs, tuple(c for c in base.children if c.tag in ("alignment", "protection")))

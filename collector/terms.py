@@ -146,7 +146,13 @@ def _whole_days(number: str, original: str) -> int:
 def due_date(invoice_date: dt.date, terms: Terms) -> dt.date:
     """Net days after the invoice date, or after the end of its month for EOM terms."""
     start = end_of_month(invoice_date) if terms.end_of_month else invoice_date
-    return start + dt.timedelta(days=terms.net_days)
+    return start + days_delta(terms.net_days)
+
+
+@functools.lru_cache(maxsize=1024)
+def days_delta(count: int) -> dt.timedelta:
+    """A timedelta of whole days, made once: making one costs more than the date arithmetic it serves."""
+    return dt.timedelta(days=count)
 
 
 def discount_deadline(invoice_date: dt.date, terms: Terms) -> Optional[dt.date]:
@@ -158,7 +164,7 @@ def discount_deadline(invoice_date: dt.date, terms: Terms) -> Optional[dt.date]:
     if terms.discount_percent <= 0:
         return None
     start = end_of_month(invoice_date) if terms.end_of_month else invoice_date
-    return start + dt.timedelta(days=terms.discount_days)
+    return start + days_delta(terms.discount_days)
 
 
 def discount_amount(amount: Decimal, terms: Terms) -> Decimal:
@@ -166,6 +172,7 @@ def discount_amount(amount: Decimal, terms: Terms) -> Decimal:
     return to_cents(Decimal(amount) * terms.discount_percent / 100)
 
 
+@functools.lru_cache(maxsize=4096)  # once per invoice, but a book has a handful of combinations
 def choose_terms(invoice_terms: str, customer_terms: str, default_terms: str) -> tuple[Terms, str]:
     """The invoice's terms, else the customer's, else the default, else Net 30.
 

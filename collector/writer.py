@@ -195,18 +195,27 @@ def _owner_date_format(sheet, layout: SheetLayout) -> str:
     return DATE_FORMAT
 
 
+# Each computed column's value for one invoice result, by the column's header.
+_COMPUTED_VALUE = {
+    "Calc. Due Date": lambda result: result.due_date,
+    "Calc. Balance": lambda result: result.open_balance,
+    "Days Overdue": lambda result: result.days_overdue if result.is_open and result.bucket else None,
+    "Aging": lambda result: result.bucket or _state_word(result.state),
+    "Interest": lambda result: result.interest if result.interest else None,
+    "Stage": lambda result: result.stage,
+    "Next Step": lambda result: result.next_step,
+    "Next Action Date": lambda result: result.next_action_date,
+}
+
+
 def _computed_values(result, columns: Sequence[ComputedColumn]) -> list[object]:
-    by_header = {
-        "Calc. Due Date": result.due_date,
-        "Calc. Balance": result.open_balance,
-        "Days Overdue": result.days_overdue if result.is_open and result.bucket else None,
-        "Aging": result.bucket or _state_word(result.state),
-        "Interest": result.interest if result.interest else None,
-        "Stage": result.stage,
-        "Next Step": result.next_step,
-        "Next Action Date": result.next_action_date,
-    }
-    return [by_header[c.header] for c in columns]
+    return [_COMPUTED_VALUE[c.header](result) for c in columns]
+
+
+def computed_column_values(results: Sequence, column: ComputedColumn) -> list[object]:
+    """One computed column's values for all the invoice results, in their order."""
+    value = _COMPUTED_VALUE[column.header]
+    return [value(result) for result in results]
 
 
 def _state_word(state: str) -> str:
@@ -489,12 +498,14 @@ def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> list[dict]:
         if not result.is_open:
             continue
         key = (result.invoice.customer_key, result.currency)
-        account = accounts.get(result.invoice.customer_key)
-        line = grouped.setdefault(key, {
-            "name": account.customer.name if account else result.invoice.customer, "currency": result.currency,
-            "buckets": {}, "total": Decimal("0.00"), "oldest": 0,
-            "stage": account.stage if account else "", "credit": account.credit_status if account else "",
-        })
+        line = grouped.get(key)
+        if line is None:  # made once per customer and currency, not once per invoice
+            account = accounts.get(result.invoice.customer_key)
+            line = grouped[key] = {
+                "name": account.customer.name if account else result.invoice.customer, "currency": result.currency,
+                "buckets": {}, "total": Decimal("0.00"), "oldest": 0,
+                "stage": account.stage if account else "", "credit": account.credit_status if account else "",
+            }
         line["total"] += result.open_balance
         if result.bucket:
             line["buckets"][result.bucket] = line["buckets"].get(result.bucket, Decimal("0.00")) + result.open_balance

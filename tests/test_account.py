@@ -180,3 +180,12 @@ def test_account_totals_are_kept_per_currency_with_credits_in_the_open_total():
     assert account.oldest_days_overdue == 29
     assert account.average_days_to_pay == 9  # Jan 1 → Jan 10
     assert account.expected_payment_date == AS_OF  # Jan 1 + 9 days is already past
+
+
+def test_the_whole_number_mean_rounds_like_decimal_half_up():
+    from decimal import ROUND_HALF_UP
+    from collector.account import _mean_half_up
+    for count in range(1, 13):
+        for total in range(-60, 61):
+            exact = (Decimal(total) / count).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            assert _mean_half_up(total, count) == int(exact), (total, count)
