@@ -23,7 +23,7 @@ from collector.model import (
     Book, Column, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings,
     SheetLayout, bulk_records,
 )
-from collector.source import RawSheet, Source, WorkbookError, open_source
+from collector.source import COLLECTOR_TABS, RawSheet, Source, WorkbookError, open_source
 
 HEADER_SCAN_ROWS = 60
 HEADER_SCAN_COLUMNS = 1000  # a header row is never wider; a stray cell at XFD1 must not cost minutes
@@ -111,7 +111,7 @@ def _read_source(source: Source, locale: str) -> Book:
 # --- finding sheets and headers -------------------------------------------------------------
 
 
-OWNED_SHEETS = ("aging", "actions", "history")  # collector's own tabs: never read as the owner's data
+OWNED_SHEETS = COLLECTOR_TABS  # collector's own tabs: never read as the owner's data
 
 
 def find_sheets(source: Source) -> dict[str, RawSheet]:

@@ -21,6 +21,7 @@ import python_calamine
 from defusedxml import ElementTree
 from zlib import error as zlib_error
 
+from collector import header
 from collector.model import bulk_records
 
 # A zip whose parts inflate beyond this is refused before anything is parsed.
@@ -35,6 +36,9 @@ MAX_TEXT_BYTES = 64 * 1024**2
 MAX_BINARY_BYTES = 128 * 1024**2
 
 EXCEL_KINDS = (".xlsx", ".xlsm")
+# collector's own tabs: never the owner's data, so not read. (collector reads last week's History
+# itself when it writes the new one; that tab is small.)
+COLLECTOR_TABS = ("aging", "actions", "history")
 READ_ONLY_KINDS = (".xls", ".ods", ".csv")
 
 
@@ -176,12 +180,14 @@ def _open_zip(path: str, name: str) -> Source:
         raise WorkbookError(f"{name} is a zip file but not a spreadsheet. Save it from Excel as .xlsx.")
     date1904, names = _workbook_facts(archive) if kind in EXCEL_KINDS else (False, {})
     plain: set[zipfile.ZipInfo] = set()
+    tabs: dict[str, str] = {}
     if kind in EXCEL_KINDS:
         _refuse_lying_string_count(archive, name)
-        plain = _refuse_far_cells(archive, name)
+        tabs = _collector_tabs(archive)
+        plain = _refuse_far_cells(archive, name, skip={part for part, tab in tabs.items() if tab != "history"})
     else:
         _refuse_far_ods_cells(archive, name)
-    sheets = _calamine_sheets(path, name)
+    sheets = _calamine_sheets(path, name, skip=set(tabs.values()))
     if kind in EXCEL_KINDS:
         _attach_formula_loaders(path, sheets)
         _skip_formula_loaders(archive, path, sheets, plain)
@@ -255,7 +261,27 @@ def _refuse_lying_string_count(archive: zipfile.ZipFile, name: str) -> None:
                 )
 
 
-def _refuse_far_cells(archive: zipfile.ZipFile, name: str) -> set[zipfile.ZipInfo]:
+def _collector_tabs(archive: zipfile.ZipFile) -> dict[str, str]:
+    """The parts (lower case) of the sheets that are collector's own tabs, with their normalized names."""
+    from collector.package import Package
+
+    try:
+        package = Package(archive, "")
+        workbook = package.related("", "type:officeDocument") or "xl/workbook.xml"
+        root = ElementTree.fromstring(archive.read(package.members[workbook.lower()]))
+    except Exception:  # a damaged workbook is reported by calamine below, with every sheet read
+        return {}
+    tabs = {}
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet" and header.normalize(element.get("name")) in COLLECTOR_TABS:
+            rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
+            part = package.related(workbook, rid)
+            if part:
+                tabs[part.lower()] = header.normalize(element.get("name"))
+    return tabs
+
+
+def _refuse_far_cells(archive: zipfile.ZipFile, name: str, skip: set[str] = frozenset()) -> set[zipfile.ZipInfo]:
     """calamine makes a full rectangle of every sheet: a stray cell at XFD1048576 would ask for
     17 billion cells and abort the process, so each sheet's reach is measured from its XML first.
     Each part is inflated once, for this and for a look for formulas: the parts found to hold
@@ -265,6 +291,8 @@ def _refuse_far_cells(archive: zipfile.ZipFile, name: str) -> set[zipfile.ZipInf
     plain = set()
     for member in archive.infolist():
         lowered = member.filename.lower()
+        if lowered in skip:
+            continue  # collector's own tab, which calamine is not asked to read
         if lowered.startswith("xl/worksheets/") and lowered.endswith(".xml") and lowered.count("/") == 2:
             try:
                 data = _inflated(archive, member)
@@ -328,6 +356,8 @@ def _surely_small(open_part: Callable[[], IO[bytes]]) -> bool:
                     or _XLSX_ROW_WITHOUT_LEADING_REF.search(text)):
                 return False
             for found in candidate.finditer(text):
+                if text[found.start() - 1:found.start()] == b":":
+                    continue  # xmlns:r="http://...", a namespace, not a cell's reference
                 letters, digits = _XLSX_REF_AT.match(text, found.start()).groups()
                 if len(letters) > 1:
                     wide.add(letters)
@@ -494,13 +524,14 @@ def _password_error(name: str) -> WorkbookError:
     )
 
 
-def _calamine_sheets(path: str, name: str) -> list[RawSheet]:
+def _calamine_sheets(path: str, name: str, skip: set[str] = frozenset()) -> list[RawSheet]:
+    """Every worksheet's values, but for those whose normalized name is in ``skip``."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(path)
         sheets = []
         with bulk_records():  # a million cells to Python values: no cycle collection meanwhile
             for meta in workbook.sheets_metadata:
-                if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                if meta.typ != python_calamine.SheetTypeEnum.WorkSheet or header.normalize(meta.name) in skip:
                     continue
                 grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
                 visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
