@@ -485,7 +485,7 @@ def _sheet_rows(sheet: bytes, check_references: bool) -> Optional[bytes]:
     rows = sheet[start:end]
     if check_references and _UNREFERENCED.search(rows):
         return None
-    return _SPANS.sub(rb"\1", rows)
+    return _SPANS.sub(rb"\1", rows) if b' spans="' in rows else rows
 
 
 def _column_cells(first: int, last: int) -> re.Pattern:
