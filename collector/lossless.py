@@ -577,15 +577,23 @@ class _Editor:
         reusable = [r for r in range(header_row + 1, len(grid) + 1)
                     if _is_collector(_value(grid, r, columns["by"])) and _day(_value(grid, r, columns["invoice_date"])) == as_of]
         next_row = _last_filled_row(grid, header_row) + 1
-        rows = []
+        fields = ("invoice_date", "customer", "invoice_no", "channel", "step", "notes", "by")
+        # Rows the sheet has no <row> for yet (the new ones, usually all) go in column by column
+        # (_set_new_log_rows); a row the sheet has keeps its cells' styles, so it goes cell by cell.
+        present = ({r.number for r in edit.rows()} if len({columns[name] for name in fields}) == len(fields)
+                   else None)
+        rows, fresh = [], {}
         for entry in entries:
             row = reusable.pop(0) if reusable else next_row
             if row == next_row:
                 next_row += 1
-            values = {"invoice_date": entry.date, "customer": entry.customer_key, "invoice_no": ", ".join(entry.invoices),
-                      "channel": entry.channel, "step": entry.step, "notes": entry.note, "by": COLLECTOR}
-            for name, value in values.items():
-                edit.set(row, columns[name], value)
+            values = (entry.date, entry.customer_key, ", ".join(entry.invoices), entry.channel, entry.step, entry.note,
+                      COLLECTOR)
+            if present is not None and row not in present:
+                fresh[row] = values
+            else:
+                for name, value in zip(fields, values):
+                    edit.set(row, columns[name], value)
             rows.append(row)
         for row in reusable:
             for column in columns.values():
@@ -593,11 +601,16 @@ class _Editor:
             rows.append(row)
         date_format = self.styles.number_format(DATE_FORMAT)
         dates = {row: entry.date for entry, row in zip(entries, rows)}
+        date_styles = {}
         for row in rows:
             column = columns["invoice_date"]
             style = self.styles.derived_xf(edit.cell_style(row, column), numFmtId=str(date_format),
                                            applyNumberFormat="1")
-            edit.set(row, column, dates.get(row), style)
+            if row in fresh:
+                date_styles[row] = style
+            else:
+                edit.set(row, column, dates.get(row), style)
+        _set_new_log_rows(edit, [columns[name] for name in fields], fresh, date_styles)
         self.written.log_rows.extend(rows)
 
     def _new_contact_log(self) -> _Sheet:
@@ -1448,6 +1461,23 @@ def _name_pattern(part: str) -> str:
     stem, dot, extension = base.rpartition(".")
     stem = re.sub(r"\d+$", "", stem)
     return f"{folder}/{stem}{{}}{dot}{extension}" if folder else f"{stem}{{}}{dot}{extension}"
+
+
+def _set_new_log_rows(edit: SheetEdit, columns: list[int], rows: dict[int, tuple], date_styles: dict[int, int]) -> None:
+    """New Contact Log rows (where the sheet has no row yet) as SheetEdit.set writes them, but column by column:
+    with no cell there a kept style is no style, so every column but the date (columns[0]) has style 0."""
+    if not rows:
+        return
+    numbers = list(rows)
+    if len(set(date_styles.values())) != 1:  # never seen: dates in several formats, so row by row
+        for row in numbers:
+            for column, value in zip(columns, rows[row]):
+                edit.set(row, column, value)
+            edit.set(row, columns[0], rows[row][0], date_styles[row])
+        return
+    date_style = date_styles[numbers[0]]
+    edit.set_columns(numbers, [(column, date_style if index == 0 else 0, [rows[row][index] for row in numbers])
+                               for index, column in enumerate(columns)])
 
 
 def _value(grid: list[list[object]], row: int, column: int) -> object:

@@ -519,8 +519,9 @@ def _new_entry(entry: _Entry, offset: int) -> tuple[bytes, bytes]:
         compressed, crc, size = entry.deflated
     else:
         data = entry.data
-        # Big parts (a 100,000-row sheet is ~70 MB of XML) deflate at level 1: four times faster, a little larger.
-        compressor = zlib.compressobj(6 if len(data) < 8_000_000 else 1, zlib.DEFLATED, -15)
+        # Big parts (a 100,000-row sheet is ~70 MB of XML, its tabs ~10 MB each) deflate at level 1: four times
+        # faster, a little larger. The small parts (styles, relationships) stay at level 6.
+        compressor = zlib.compressobj(6 if len(data) < 1_000_000 else 1, zlib.DEFLATED, -15)
         compressed = compressor.compress(data) + compressor.flush()
         crc, size = zlib.crc32(data) & 0xFFFFFFFF, len(data)
     if len(compressed) >= 0xFFFFFFFF or size >= 0xFFFFFFFF:
