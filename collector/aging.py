@@ -304,6 +304,8 @@ def open_balance(invoice: Invoice, terms: Terms, state: str = OPEN) -> Decimal:
         return ZERO
     else:
         balance = amount - (paid or ZERO)
+    if not balance:
+        return ZERO  # what to_cents gives for any zero, without rounding: most invoices are paid in full
     if balance > 0 and invoice.paid_date is not None and _discount_taken(invoice, terms, balance):
         return ZERO  # (_discount_taken makes the first two tests too: here they spare most invoices a call)
     return to_cents(balance)

@@ -598,11 +598,16 @@ def _follow_ups(
     done_now = {id(r) for r in chosen.results} if chosen and chosen.precedence == 2 else ()
     rank = chosen.rank if done_now else -1
     floors = _floors(facts, chosen, waiting_until)
-    return tuple(
-        _follow_up(facts, r, max(done, rank) if id(r) in done_now else done, due, floors)
-        if chased else r.with_steps(facts.rules.ladder[done].name if done >= 0 else "", "", None)
-        for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due)
-    )
+    ladder = facts.rules.ladder
+    updated = []
+    for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due):
+        if chased:
+            updated.append(_follow_up(facts, r, max(done, rank) if id(r) in done_now else done, due, floors))
+        elif done < 0 and not (r.stage or r.next_step or r.next_action_date):
+            updated.append(r)  # what with_steps("", "", None) gives it, without the call: most are paid
+        else:
+            updated.append(r.with_steps(ladder[done].name if done >= 0 else "", "", None))
+    return tuple(updated)
 
 
 def _floors(
@@ -652,7 +657,7 @@ def _follow_up(
 def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
     """The highest step reached on any open invoice; a broken promise or missed instalment counts."""
     rules = facts.rules
-    reached = [(rules.index(r.stage), 0, r.stage) for r in updated if r.stage and r.is_open]
+    reached = [(rules.index(r.stage), 0, r.stage) for r in updated if r.stage and r.state in OPEN_STATES]
     rank = rules.special_rank
     if facts.promise is not None and facts.promise.broken:
         reached.append((rank, 2, rules.promise_rule.name if rules.promise_rule else "broken-promise"))
