@@ -480,7 +480,10 @@ def _situation(
     instalments: Sequence[Instalment], run: _Run, currency: str,
 ) -> _Situation:
     results, rules, as_of = tuple(results), run.rules, run.as_of
-    entries = tuple(e for e in entries if e.date < as_of or (e.date == as_of and not is_own_entry(e)))
+    if entries:
+        entries = tuple(e for e in entries if e.date < as_of or (e.date == as_of and not is_own_entry(e)))
+    else:
+        entries = ()
     currency = currency or main_currency(results, run.settings.currency)
     promise_rule, plan_rule = rules.promise_rule, rules.plan_rule
     promise = find_promise(entries, results, as_of, promise_rule.days if promise_rule else 2) if entries else None
@@ -705,6 +708,10 @@ def _asking(
         return {facts.currency: facts.schedule.due}, {}
     currencies = {r.currency for r in chosen.results}
     asked = [r for r in facts.chased if r.currency in currencies and (r.days_overdue > 0 or id(r) in ids)]
+    if len(currencies) == 1:  # the usual case: both sums in the one currency, without grouping
+        currency = asked[0].currency  # (asked holds the chosen results, all of this currency)
+        return ({currency: sum_money([r.open_balance + r.interest for r in asked])},
+                {currency: sum_money([r.interest for r in asked])})
     return _sum_by_currency(asked, with_interest=True), _interest_by_currency(asked)
 
 
