@@ -24,7 +24,7 @@ from collector.assessment import (
 )
 from collector.model import ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings
 from collector.money import sum_money
-from collector.terms import fold
+from collector.terms import days_delta, fold
 
 INVOICE_DATE = "invoice date"
 DUE_DATE = "due date"
@@ -432,7 +432,7 @@ class _Situation:
 
     @property
     def gap(self) -> dt.timedelta:
-        return dt.timedelta(days=self.settings.min_days_between_contacts)
+        return days_delta(self.settings.min_days_between_contacts)
 
 
 _NO_PLAN = Schedule()
@@ -605,7 +605,8 @@ def _follow_ups(
     updated = []
     for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due):
         if chased:
-            updated.append(_follow_up(facts, r, max(done, rank) if id(r) in done_now else done, due, floors))
+            stage = rank if rank > done and id(r) in done_now else done  # max(done, rank) for the step's invoices
+            updated.append(_follow_up(facts, r, stage, due, floors))
         elif done < 0 and not (r.stage or r.next_step or r.next_action_date):
             updated.append(r)  # what with_steps("", "", None) gives it, without the call: most are paid
         else:
@@ -641,7 +642,8 @@ def _follow_up(
     ladder = rules.ladder
     reached = ladder[stage].name if stage >= 0 else ""
     issued, due_date = result.invoice.invoice_date, result.due_date
-    for index in range(max(stage, due - 1) + 1, len(ladder)):
+    any_floor, contact_floor = floors
+    for index in range((stage if stage >= due - 1 else due - 1) + 1, len(ladder)):
         step, offset = ladder[index], rules.offsets[index]
         if offset is None:
             day = step_date(step, result)
@@ -650,7 +652,8 @@ def _follow_up(
             day = start + offset if start else None
         if day is None:
             continue
-        when = max(day, floors[1] if rules.facing[index] else floors[0])
+        floor = contact_floor if rules.facing[index] else any_floor
+        when = day if day >= floor else floor  # max(day, floor), without the call
         if step.only_before_due and (due_date is None or when > due_date):
             continue
         return result.with_steps(reached, step.name, when)
