@@ -284,8 +284,10 @@ def assess_invoice(
     if state in (PAID, CREDIT):
         return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
     days = max(0, days_between(due, as_of)) if due else 0
-    bucket = _bucket(tuple(settings.aging_buckets), days)
-    interest = late_interest(balance, days, settings) if state == OPEN and days > settings.grace_days else ZERO
+    edges = settings.aging_buckets
+    bucket = _bucket(edges if type(edges) is tuple else tuple(edges), days)
+    chargeable = state == OPEN and days > settings.grace_days and settings.late_interest > 0
+    interest = late_interest(balance, days, settings) if chargeable else ZERO  # (ZERO at no rate, spared the call)
     deadline, discount = _open_discount(invoice, terms, balance, as_of) if state == OPEN else (None, None)
     return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
 
