@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Iterable, Optional, Sequence
 
 from collector.aging import number_key
-from collector.assessment import OPEN_STATES, PAID, Account, InvoiceResult, Promise
+from collector.assessment import OPEN, OPEN_STATES, PAID, Account, InvoiceResult, Promise
 from collector.model import ContactEntry, Customer, Instalment
 from collector.money import sum_money
 from collector.terms import days_delta
@@ -120,14 +120,11 @@ def instalment_schedule(
 
 def average_days_to_pay(results: Iterable[InvoiceResult]) -> Optional[int]:
     """Mean days from invoice date to paid date over paid invoices, half up; None without history."""
-    days = [
-        (invoice.paid_date - invoice.invoice_date).days
-        for invoice in (r.invoice for r in results if r.state == PAID)
-        if invoice.paid_date and invoice.invoice_date and (invoice.amount is None or invoice.amount > 0)
-    ]
-    if not days:
-        return None
-    return _mean_half_up(sum(days), len(days))
+    return _average(_position(results).days_to_pay)
+
+
+def _average(days: list[int]) -> Optional[int]:
+    return _mean_half_up(sum(days), len(days)) if days else None
 
 
 def _mean_half_up(total: int, count: int) -> int:
@@ -150,7 +147,14 @@ def expected_payment_date(
     a paying history, the oldest open invoice's date + the average days to pay
     (not before as_of); else the earliest due date still ahead; else None.
     """
-    owed = [r for r in results if r.chased]
+    return _expected([r for r in results if r.chased], as_of, promise, schedule, average_days)
+
+
+def _expected(
+    owed: Sequence[InvoiceResult], as_of: dt.date, promise: Optional[Promise], schedule: Schedule,
+    average_days: Optional[int],
+) -> Optional[dt.date]:
+    """``expected_payment_date`` from the results still chased (``owed``)."""
     if not owed:
         return None
     if promise is not None and not promise.broken:
@@ -182,31 +186,62 @@ def main_currency(results: Sequence[InvoiceResult], book_currency: str = "") -> 
 
 def open_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
     """Open balances by currency, credits included."""
-    return _balances(results)[0]
+    return _summed(_position(results).open_by)
 
 
 def overdue_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
-    return _balances(results)[1]
+    return _summed(_position(results).overdue_by)
 
 
-def _balances(results: Iterable[InvoiceResult]) -> tuple[dict[str, Decimal], dict[str, Decimal], int]:
-    """Open and overdue balances by currency, and the most days overdue of an open invoice still
-    owed (0 for none), in one pass: an account needs all three."""
-    open_by: dict[str, list[Decimal]] = {}
-    overdue_by: dict[str, list[Decimal]] = {}
-    oldest: Optional[int] = None
+class _Position:
+    """What an account reads off its invoice results, gathered in one pass: a book has 100,000.
+
+    ``open_by`` and ``overdue_by`` hold the open and overdue balances by currency (credits count as
+    open); ``oldest`` the most days overdue of an open invoice still owed (None for none);
+    ``days_to_pay`` the days each paid invoice took; ``owed`` the results still chased."""
+
+    __slots__ = ("open_by", "overdue_by", "oldest", "days_to_pay", "owed")
+
+    def __init__(self) -> None:
+        self.open_by: dict[str, list[Decimal]] = {}
+        self.overdue_by: dict[str, list[Decimal]] = {}
+        self.oldest: Optional[int] = None
+        self.days_to_pay: list[int] = []
+        self.owed: list[InvoiceResult] = []
+
+
+def _position(results: Iterable[InvoiceResult]) -> _Position:
+    found = _Position()
+    open_by, overdue_by, days_to_pay, owed = found.open_by, found.overdue_by, found.days_to_pay, found.owed
+    oldest = None
     for r in results:
-        if r.state not in OPEN_STATES:
+        state = r.state
+        if state == PAID:
+            invoice = r.invoice
+            paid_on, issued, amount = invoice.paid_date, invoice.invoice_date, invoice.amount
+            if paid_on and issued and (amount is None or amount > 0):
+                days_to_pay.append((paid_on - issued).days)
             continue
-        balance = r.open_balance
-        open_by.setdefault(r.currency, []).append(balance)
+        if state not in OPEN_STATES:
+            continue
+        balance, currency = r.open_balance, r.currency
+        balances = open_by.get(currency)
+        if balances is None:
+            balances = open_by[currency] = []
+        balances.append(balance)
         if balance > 0:
+            if state == OPEN:
+                owed.append(r)
             days = r.days_overdue
             if days > 0:
-                overdue_by.setdefault(r.currency, []).append(balance)
+                overdue = overdue_by.get(currency)
+                if overdue is None:
+                    overdue = overdue_by[currency] = []
+                overdue.append(balance)
             if oldest is None or days > oldest:
                 oldest = days
-    return _summed(open_by), _summed(overdue_by), (0 if oldest is None else oldest)
+    found.oldest = oldest
+    return found
 
 
 def _summed(grouped: dict[str, list[Decimal]]) -> dict[str, Decimal]:
@@ -226,13 +261,13 @@ def build_account(
     waiting_until: Optional[dt.date] = None,
 ) -> Account:
     """The ``Account`` record for one customer from its invoice results and plan."""
-    average = average_days_to_pay(results)
-    open_total, overdue_total, oldest = _balances(results)
+    found = _position(results)
+    average = _average(found.days_to_pay)
     return Account.of(
         customer=customer,
-        open_total=open_total,
-        overdue_total=overdue_total,
-        oldest_days_overdue=oldest,
+        open_total=_summed(found.open_by),
+        overdue_total=_summed(found.overdue_by),
+        oldest_days_overdue=0 if found.oldest is None else found.oldest,
         stage=stage,
         credit_status=credit_status,
         credit_reason=credit_reason,
@@ -240,7 +275,6 @@ def build_account(
         instalments_due=schedule.due,
         instalments_missed=schedule.missed,
         average_days_to_pay=average,
-        expected_payment_date=expected_payment_date(results, as_of, promise, schedule, average),
+        expected_payment_date=_expected(found.owed, as_of, promise, schedule, average),
         waiting_until=waiting_until,
     )
-

@@ -284,8 +284,10 @@ def assess_invoice(
     if state in (PAID, CREDIT):
         return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
     days = max(0, days_between(due, as_of)) if due else 0
-    bucket = _bucket(tuple(settings.aging_buckets), days)
-    interest = late_interest(balance, days, settings) if state == OPEN and days > settings.grace_days else ZERO
+    edges = settings.aging_buckets
+    bucket = _bucket(edges if type(edges) is tuple else tuple(edges), days)
+    chargeable = state == OPEN and days > settings.grace_days and settings.late_interest > 0
+    interest = late_interest(balance, days, settings) if chargeable else ZERO  # (ZERO at no rate, spared the call)
     deadline, discount = _open_discount(invoice, terms, balance, as_of) if state == OPEN else (None, None)
     return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
 
@@ -304,6 +306,8 @@ def open_balance(invoice: Invoice, terms: Terms, state: str = OPEN) -> Decimal:
         return ZERO
     else:
         balance = amount - (paid or ZERO)
+    if not balance:
+        return ZERO  # what to_cents gives for any zero, without rounding: most invoices are paid in full
     if balance > 0 and invoice.paid_date is not None and _discount_taken(invoice, terms, balance):
         return ZERO  # (_discount_taken makes the first two tests too: here they spare most invoices a call)
     return to_cents(balance)
@@ -360,44 +364,64 @@ def totals(
     as_of: dt.date,
     scheme: BucketScheme = BucketScheme(),
 ) -> tuple[Totals, ...]:
-    """Book-wide figures, one ``Totals`` per currency (sorted by currency code)."""
-    by_currency: dict[str, list[InvoiceResult]] = {}
+    """Book-wide figures, one ``Totals`` per currency (sorted by currency code).
+
+    One pass over every result (a book has 100,000 of them) gathers each currency's amounts in
+    sheet order; each list is summed once at the end, as ``sum_money`` sums."""
+    gathered: dict[str, _Gathered] = {}
+    labels = scheme.labels
+    start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
+    open_states, credit = OPEN_STATES, CREDIT
     for r in results:
-        by_currency.setdefault(r.currency, []).append(r)
-    currencies = sorted(c for c, rs in by_currency.items() if any(r.state != DRAFT for r in rs))
+        into = gathered.get(r.currency)
+        if into is None:
+            into = gathered[r.currency] = _Gathered(labels)
+        state = r.state
+        if state == DRAFT:
+            continue  # neither a sale nor owed
+        into.counted = True
+        invoice = r.invoice
+        issued = invoice.invoice_date
+        if issued and start < issued <= as_of:  # a sale of the DSO window
+            into.sales.append(_signed_amount(invoice))
+        if state not in open_states:
+            continue
+        balance = r.open_balance
+        into.owed.append(balance)
+        if balance > 0 and r.days_overdue > 0:
+            into.overdue.append(balance)
+        if state == credit:
+            into.credits.append(balance)
+        else:
+            bucket = into.by_label.get(r.bucket)
+            if bucket is not None:
+                bucket.append(balance)
     return tuple(
-        _currency_totals(by_currency[currency], accounts, as_of, scheme, currency) for currency in currencies
+        _currency_totals(gathered[currency], accounts, currency)
+        for currency in sorted(c for c, into in gathered.items() if into.counted)
     )
 
 
-def _currency_totals(
-    results: Sequence[InvoiceResult], accounts: Sequence[Account], as_of: dt.date,
-    scheme: BucketScheme, currency: str,
-) -> Totals:
-    """One currency's figures in one pass over its invoices (a book has 100,000 of them)."""
-    owed: list[Decimal] = []  # every open balance
-    overdue: list[Decimal] = []
-    credits: list[Decimal] = []
-    by_label: dict[str, list[Decimal]] = {label: [] for label in scheme.labels}
-    sales: list[Decimal] = []  # for the DSO, gathered in the same pass
-    start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
-    for r in results:
-        if _is_recent_sale(r, start, as_of):
-            sales.append(_signed_amount(r.invoice))
-        if r.state not in OPEN_STATES:
-            continue
-        balance = r.open_balance
-        owed.append(balance)
-        if balance > 0 and r.days_overdue > 0:
-            overdue.append(balance)
-        if r.state == CREDIT:
-            credits.append(balance)
-        elif r.bucket in by_label:
-            by_label[r.bucket].append(balance)
-    receivables = sum_money(owed)
-    overdue_total = sum_money(overdue)
-    credit_total = sum_money(credits)
-    buckets = tuple((label, sum_money(amounts)) for label, amounts in by_label.items())
+class _Gathered:
+    """One currency's amounts, in sheet order, before they are summed."""
+
+    __slots__ = ("counted", "owed", "overdue", "credits", "by_label", "sales")
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.counted = False  # whether any result of the currency is not a draft
+        self.owed: list[Decimal] = []  # every open balance
+        self.overdue: list[Decimal] = []
+        self.credits: list[Decimal] = []
+        self.by_label: dict[str, list[Decimal]] = {label: [] for label in labels}
+        self.sales: list[Decimal] = []  # for the DSO
+
+
+def _currency_totals(into: _Gathered, accounts: Sequence[Account], currency: str) -> Totals:
+    """One currency's figures from its gathered amounts."""
+    receivables = sum_money(into.owed)
+    overdue_total = sum_money(into.overdue)
+    credit_total = sum_money(into.credits)
+    buckets = tuple((label, sum_money(amounts)) for label, amounts in into.by_label.items())
     on_hold = sum(
         1 for a in accounts
         if a.credit_status == CASH_ONLY and a.open_total.get(currency, ZERO) > 0
@@ -405,7 +429,7 @@ def _currency_totals(
     # The share is of what customers owe before open credit notes are netted off, so it never passes 100%.
     return Totals(
         currency, receivables, overdue_total, _percent(overdue_total, receivables - credit_total), buckets,
-        credit_total, _dso(receivables, sum_money(sales)), on_hold,
+        credit_total, _dso(receivables, sum_money(into.sales)), on_hold,
     )
 
 

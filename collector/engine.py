@@ -95,13 +95,12 @@ def _plan(
     settings: Settings, as_of: dt.date, entries: list[ContactEntry], instalments: list[Instalment],
 ) -> CustomerPlan:
     book_invoices = book.invoices
-    invoices = [book_invoices[i] for i in indices]
-    known = [e for e in entries if e.date <= as_of]
-    disputed = disputed_invoice_numbers(known, invoices) if known else _NONE_DISPUTED
+    known = [e for e in entries if e.date <= as_of] if entries else None
+    disputed = disputed_invoice_numbers(known, [book_invoices[i] for i in indices]) if known else _NONE_DISPUTED
     book_currency = settings.currency or ""
     results = [
         assess_invoice(invoice, customer, settings, as_of, disputed, invoice.currency or book_currency)
-        for invoice in invoices
+        for invoice in map(book_invoices.__getitem__, indices)
     ]
     return plan_customer(customer, results, entries, instalments, policy, settings, as_of)
 

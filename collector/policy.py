@@ -24,7 +24,7 @@ from collector.assessment import (
 )
 from collector.model import ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings
 from collector.money import sum_money
-from collector.terms import fold
+from collector.terms import days_delta, fold
 
 INVOICE_DATE = "invoice date"
 DUE_DATE = "due date"
@@ -432,7 +432,7 @@ class _Situation:
 
     @property
     def gap(self) -> dt.timedelta:
-        return dt.timedelta(days=self.settings.min_days_between_contacts)
+        return days_delta(self.settings.min_days_between_contacts)
 
 
 _NO_PLAN = Schedule()
@@ -480,7 +480,10 @@ def _situation(
     instalments: Sequence[Instalment], run: _Run, currency: str,
 ) -> _Situation:
     results, rules, as_of = tuple(results), run.rules, run.as_of
-    entries = tuple(e for e in entries if e.date < as_of or (e.date == as_of and not is_own_entry(e)))
+    if entries:
+        entries = tuple(e for e in entries if e.date < as_of or (e.date == as_of and not is_own_entry(e)))
+    else:
+        entries = ()
     currency = currency or main_currency(results, run.settings.currency)
     promise_rule, plan_rule = rules.promise_rule, rules.plan_rule
     promise = find_promise(entries, results, as_of, promise_rule.days if promise_rule else 2) if entries else None
@@ -598,11 +601,17 @@ def _follow_ups(
     done_now = {id(r) for r in chosen.results} if chosen and chosen.precedence == 2 else ()
     rank = chosen.rank if done_now else -1
     floors = _floors(facts, chosen, waiting_until)
-    return tuple(
-        _follow_up(facts, r, max(done, rank) if id(r) in done_now else done, due, floors)
-        if chased else r.with_steps(facts.rules.ladder[done].name if done >= 0 else "", "", None)
-        for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due)
-    )
+    ladder = facts.rules.ladder
+    updated = []
+    for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due):
+        if chased:
+            stage = rank if rank > done and id(r) in done_now else done  # max(done, rank) for the step's invoices
+            updated.append(_follow_up(facts, r, stage, due, floors))
+        elif done < 0 and not (r.stage or r.next_step or r.next_action_date):
+            updated.append(r)  # what with_steps("", "", None) gives it, without the call: most are paid
+        else:
+            updated.append(r.with_steps(ladder[done].name if done >= 0 else "", "", None))
+    return tuple(updated)
 
 
 def _floors(
@@ -633,7 +642,8 @@ def _follow_up(
     ladder = rules.ladder
     reached = ladder[stage].name if stage >= 0 else ""
     issued, due_date = result.invoice.invoice_date, result.due_date
-    for index in range(max(stage, due - 1) + 1, len(ladder)):
+    any_floor, contact_floor = floors
+    for index in range((stage if stage >= due - 1 else due - 1) + 1, len(ladder)):
         step, offset = ladder[index], rules.offsets[index]
         if offset is None:
             day = step_date(step, result)
@@ -642,7 +652,8 @@ def _follow_up(
             day = start + offset if start else None
         if day is None:
             continue
-        when = max(day, floors[1] if rules.facing[index] else floors[0])
+        floor = contact_floor if rules.facing[index] else any_floor
+        when = day if day >= floor else floor  # max(day, floor), without the call
         if step.only_before_due and (due_date is None or when > due_date):
             continue
         return result.with_steps(reached, step.name, when)
@@ -652,7 +663,7 @@ def _follow_up(
 def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
     """The highest step reached on any open invoice; a broken promise or missed instalment counts."""
     rules = facts.rules
-    reached = [(rules.index(r.stage), 0, r.stage) for r in updated if r.stage and r.is_open]
+    reached = [(rules.index(r.stage), 0, r.stage) for r in updated if r.stage and r.state in OPEN_STATES]
     rank = rules.special_rank
     if facts.promise is not None and facts.promise.broken:
         reached.append((rank, 2, rules.promise_rule.name if rules.promise_rule else "broken-promise"))
@@ -700,6 +711,10 @@ def _asking(
         return {facts.currency: facts.schedule.due}, {}
     currencies = {r.currency for r in chosen.results}
     asked = [r for r in facts.chased if r.currency in currencies and (r.days_overdue > 0 or id(r) in ids)]
+    if len(currencies) == 1:  # the usual case: both sums in the one currency, without grouping
+        currency = asked[0].currency  # (asked holds the chosen results, all of this currency)
+        return ({currency: sum_money([r.open_balance + r.interest for r in asked])},
+                {currency: sum_money([r.interest for r in asked])})
     return _sum_by_currency(asked, with_interest=True), _interest_by_currency(asked)
 
 
