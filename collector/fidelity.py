@@ -307,7 +307,7 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
                     before.read(info) != after.read(now):
                 found.append(f"the part {info.filename} would change")
         same_places = _same_places(original, written, owner_sheets)
-        if not _formats_kept(before, after):
+        if not _formats_kept(_styles(before, original), _styles(after, written)):
             found.append("the formats of the owner's cells (fonts, fills, number formats) would change")
             same_places = False
         for name, part in owner_sheets.items():
@@ -410,20 +410,27 @@ def _same_places(original: str, written: str, owner_sheets: dict[str, str]) -> b
     return facts[0] == facts[1] and facts[0][1] == wanted
 
 
-def _formats_kept(before, after) -> bool:
+def _styles(archive, path: str) -> Optional[bytes]:
+    """The styles part the workbook names, whatever it is called; None when there is none."""
+    package = Package(archive, path)
+    workbook = package.related("", "type:officeDocument") or "xl/workbook.xml"
+    part = package.related(workbook, "type:styles")
+    if part is None or part.lower() not in package.members:
+        return None
+    with package.open(part) as stream:
+        return stream.read()
+
+
+def _formats_kept(old: Optional[bytes], new: Optional[bytes]) -> bool:
     """Every font, fill, border, number format and cell format of the original is where it was.
 
     collector appends the formats it needs, so each list of the original styles part must begin
     the same list of the written one, and the owner's cells keep their look and their dates.
     """
-    names = {info.filename.lower(): info.filename for info in before.infolist()}
-    written = {info.filename.lower(): info.filename for info in after.infolist()}
-    part = next((n for n in names if n.endswith("styles.xml")), None)
-    if part is None:
+    if old is None:
         return True
-    if part not in written:
+    if new is None:
         return False
-    old, new = before.read(names[part]), after.read(written[part])
     if old == new:
         return True
     if not (_is_plain_styles(old) and _is_plain_styles(new)):

@@ -349,6 +349,16 @@ def test_the_proof_catches_a_changed_format_of_the_owners(runs, tmp_path):
         "the formats of the owner's cells (fonts, fills, number formats) would change"]
 
 
+def test_the_owners_formats_are_found_by_the_workbooks_link_to_them():
+    styles = (b'<styleSheet xmlns="m"><numFmts count="1"><numFmt numFmtId="164" formatCode="d/m/yy"/></numFmts>'
+              b'<cellXfs count="1"><xf numFmtId="164"/></cellXfs></styleSheet>')
+    appended = styles.replace(b'<xf numFmtId="164"/>', b'<xf numFmtId="164"/><xf numFmtId="0"/>')
+    assert fidelity._formats_kept(styles, appended) and fidelity._formats_kept(None, None)
+    assert not fidelity._formats_kept(styles, styles.replace(b"d/m/yy", b"m/d/yy"))
+    assert not fidelity._formats_kept(styles, None)
+    assert not fidelity._formats_kept(styles, styles.replace(b"<styleSheet", b"<x:styleSheet").replace(b"<xf", b"<x:xf"))
+
+
 def test_owner_cells_are_compared_without_collectors_columns_rows_cells_and_spans():
     ownership = fidelity.Ownership(sheets=frozenset(), columns={"S": (3, 4)}, rows={"S": frozenset({3})},
                                    cells={"S": frozenset({"B1"})})
