@@ -306,8 +306,9 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
             elif (now.CRC, now.file_size) != (info.CRC, info.file_size) or \
                     before.read(info) != after.read(now):
                 found.append(f"the part {info.filename} would change")
-        same_places = _same_places(original, written, owner_sheets)
-        if not _formats_kept(_styles(before, original), _styles(after, written)):
+        old_package, new_package = Package(before, original), Package(after, written)
+        same_places = _same_places(old_package, new_package, owner_sheets)
+        if not _formats_kept(_styles(old_package), _styles(new_package)):
             found.append("the formats of the owner's cells (fonts, fills, number formats) would change")
             same_places = False
         for name, part in owner_sheets.items():
@@ -391,28 +392,25 @@ _EMPTY_ROW = re.compile(rb"<row\b[^>]*/>")
 _SPANS = re.compile(rb'(<row r="\d+") spans="[^"]*"')  # which columns a row uses: a reader's hint, no content
 
 
-def _same_places(original: str, written: str, owner_sheets: dict[str, str]) -> bool:
+def _same_places(original: Package, written: Package, owner_sheets: dict[str, str]) -> bool:
     """Each owner sheet is the same part in both packages, and dates count from the same day."""
     facts = []
-    for path in (original, written):
-        with open_package(path) as archive:
-            package = Package(archive, path)
-            workbook = package.related("", "type:officeDocument") or "xl/workbook.xml"
-            with package.open(workbook) as stream:
-                root = parse_xml(stream).getroot()
-            date1904 = [e.get("date1904", "") for e in root.iter() if local(e.tag) == "workbookPr"]
-            try:
-                places = {name: package.sheet_part(name).lower() for name in owner_sheets}
-            except ValueError:
-                return False
-            facts.append((date1904, places))
+    for package in (original, written):
+        workbook = package.related("", "type:officeDocument") or "xl/workbook.xml"
+        with package.open(workbook) as stream:
+            root = parse_xml(stream).getroot()
+        date1904 = [e.get("date1904", "") for e in root.iter() if local(e.tag) == "workbookPr"]
+        try:
+            places = {name: package.sheet_part(name).lower() for name in owner_sheets}
+        except ValueError:
+            return False
+        facts.append((date1904, places))
     wanted = {name: part.lower() for name, part in owner_sheets.items()}
     return facts[0] == facts[1] and facts[0][1] == wanted
 
 
-def _styles(archive, path: str) -> Optional[bytes]:
+def _styles(package: Package) -> Optional[bytes]:
     """The styles part the workbook names, whatever it is called; None when there is none."""
-    package = Package(archive, path)
     workbook = package.related("", "type:officeDocument") or "xl/workbook.xml"
     part = package.related(workbook, "type:styles")
     if part is None or part.lower() not in package.members:

@@ -23,16 +23,14 @@ then judges as before.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import html
 import io
 import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterator, Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 import openpyxl
 import python_calamine
@@ -43,7 +41,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from collector import header, writer
 from collector.assessment import CASH_ONLY, Assessment
-from collector.model import Book, ContactEntry, SheetLayout
+from collector.model import Book, ContactEntry, SheetLayout, bulk_records
 from collector.sheet_xml import KEEP_VALUE, SheetEdit, column_index, column_letter, number_text
 from collector.style_xml import Node, Styles
 from collector.writer import (ACTIONS, AGING, COLLECTOR, COMPUTED_NAME, COMPUTED_NOTE, CONTACT_LOG, DATE_FORMAT,
@@ -75,7 +73,9 @@ def write_results_lossless(source_path: str, target_path: str, book: Book, asses
     with open(source_path, "rb") as stream:
         data = stream.read()
     try:
-        with _no_cycle_collection():
+        # hundreds of thousands of short-lived rows, cells and strings and no cycles: a collection
+        # would walk the whole book and assessment each time, costing more than the edit
+        with bulk_records():
             package = EditablePackage(data)
             editor = _Editor(package, data, book, assessment)
             written = editor.write(log_entries, links or {}, call_scripts or {}, notes or {})
@@ -91,23 +91,6 @@ def write_results_lossless(source_path: str, target_path: str, book: Book, asses
                                  if s.part and s.name in (written.invoice_sheet, written.log_sheet,
                                                           written.customers_sheet)}
     return written
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while the package is edited.
-
-    The edit makes hundreds of thousands of short-lived objects (rows, cells, strings) and no cycles
-    worth collecting; each collection it triggers walks every object alive, the whole book and its
-    assessment among them, which cost more than the edit itself on a big workbook.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def owned_parts(package: EditablePackage, written: Written) -> set[str]:

@@ -71,8 +71,8 @@ class Invoice:
 
 @contextlib.contextmanager
 def bulk_records() -> Iterator[None]:
-    """While a whole workbook's records are built: no cycle collection. The records hold no
-    cycles, and each full collection walks every record made so far (a sixth of the time
+    """While a whole workbook's records are built (or written): no cycle collection. The records
+    hold no cycles, and each full collection walks every record made so far (a sixth of the time
     for 100,000 invoices). Collection resumes as it was afterwards, with what was built counted
     as old (freeze then unfreeze moves it there without walking it), so the first collection
     after does not walk it all either."""

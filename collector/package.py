@@ -69,17 +69,22 @@ class Package:
                 return posixpath.normpath(name)
         return None
 
-    def sheet_part(self, sheet_name: str) -> str:
+    def sheets(self) -> list[tuple[str, Optional[str]]]:
+        """Every sheet's name and part (None when its relationship is missing), in tab order."""
         workbook = self.related("", "type:officeDocument") or "xl/workbook.xml"
         with self.open(workbook) as stream:
             root = parse_xml(stream).getroot()
-        sheets = [(s.get("name", ""), attribute(s, "id")) for s in root.iter() if local(s.tag) == "sheet"]
-        wanted = [rid for name, rid in sheets if name == sheet_name] or [
-            rid for name, rid in sheets if name.casefold() == sheet_name.casefold()
+        return [(s.get("name", ""), self.related(workbook, attribute(s, "id") or ""))
+                for s in root.iter() if local(s.tag) == "sheet"]
+
+    def sheet_part(self, sheet_name: str) -> str:
+        sheets = self.sheets()
+        wanted = [part for name, part in sheets if name == sheet_name] or [
+            part for name, part in sheets if name.casefold() == sheet_name.casefold()
         ]
         if not wanted:
             raise ValueError(f'{self.path} has no sheet named "{sheet_name}".')
-        part = self.related(workbook, wanted[0] or "")
+        part = wanted[0]
         if part is None:
             raise ValueError(f'{self.path} is damaged: the sheet "{sheet_name}" has no part in the package.')
         return part

@@ -464,7 +464,7 @@ class SheetEdit:
         """True when no row of the sheet has an extLst, a cell tag without attributes or a cell tag
         followed by a tab or line break: looked for once in the whole of sheetData, not row by row."""
         if self._plain is None:
-            xml, (start, open_end, end) = self.xml, self._data
+            xml, (_, open_end, end) = self.xml, self._data
             self._plain = self._not_plain.search(xml, open_end, end) is None
         return self._plain
 

@@ -266,19 +266,11 @@ def _collector_tabs(archive: zipfile.ZipFile) -> dict[str, str]:
     from collector.package import Package
 
     try:
-        package = Package(archive, "")
-        workbook = package.related("", "type:officeDocument") or "xl/workbook.xml"
-        root = ElementTree.fromstring(archive.read(package.members[workbook.lower()]))
+        sheets = Package(archive, "").sheets()
     except Exception:  # a damaged workbook is reported by calamine below, with every sheet read
         return {}
-    tabs = {}
-    for element in root.iter():
-        if element.tag.rsplit("}", 1)[-1] == "sheet" and header.normalize(element.get("name")) in COLLECTOR_TABS:
-            rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
-            part = package.related(workbook, rid)
-            if part:
-                tabs[part.lower()] = header.normalize(element.get("name"))
-    return tabs
+    return {part.lower(): header.normalize(name) for name, part in sheets
+            if part and header.normalize(name) in COLLECTOR_TABS}
 
 
 def _refuse_far_cells(archive: zipfile.ZipFile, name: str, skip: set[str] = frozenset()) -> set[zipfile.ZipInfo]:
@@ -479,16 +471,9 @@ def _sheet_title(archive: zipfile.ZipFile, part: str) -> str:
     from collector.package import Package
 
     try:
-        package = Package(archive, "")
-        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        for element in root.iter():
-            if element.tag.rsplit("}", 1)[-1] == "sheet":
-                rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
-                if (package.related("xl/workbook.xml", rid) or "").lower() == part.lower():
-                    return element.get("name", "")
+        return next(name for name, found in Package(archive, "").sheets() if (found or "").lower() == part.lower())
     except Exception:  # the title is only for the message
-        pass
-    return part.rsplit("/", 1)[-1]
+        return part.rsplit("/", 1)[-1]
 
 
 def _workbook_facts(archive: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
