@@ -90,12 +90,17 @@ class Source:
         return None
 
 
-def open_source(path: str) -> Source:
-    """Read every sheet of a tracking workbook into memory as plain values."""
+def require_file(path: str) -> None:
+    """A plain sentence when the path names nothing, or a folder."""
     if not os.path.exists(path):
         raise NoSuchWorkbook(f"There is no file at {path}. Check the name and the folder.")
     if os.path.isdir(path):
         raise NoSuchWorkbook(f"{path} is a folder, not a workbook. Give the path of the .xlsx file.")
+
+
+def open_source(path: str) -> Source:
+    """Read every sheet of a tracking workbook into memory as plain values."""
+    require_file(path)
     name = os.path.basename(path)
     try:
         with open(path, "rb") as handle:

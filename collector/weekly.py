@@ -23,7 +23,7 @@ from collector.engine import assess, contact_entries
 from collector.lossless import write_results_lossless
 from collector.model import Book
 from collector.reader import environment_locale, read_source
-from collector.source import EXCEL_KINDS, open_source
+from collector.source import EXCEL_KINDS, open_source, require_file
 from collector.writer import OWNED_SHEETS, Written
 from collector.writer import write_results as write_results_openpyxl
 
@@ -62,6 +62,7 @@ def run_week(path: str, as_of: dt.date, *, dry_run: bool = False, force: bool = 
              progress: Progress = lambda message: None,
              render: Optional[Callable[[Book, Assessment], object]] = None) -> RunResult:
     """Read the workbook, decide this week's steps, render documents and write the results back."""
+    require_file(path)
     if not dry_run:
         safety.refuse_if_open(path, force)
         safety.refuse_if_open(results_path(path), force)
