@@ -171,7 +171,7 @@ def _child(job: dict) -> None:
     try:
         from collector.cli import main
 
-        main()
+        main(end=sys.exit)  # the command as installed, but back here to record what it did
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     except BaseException:  # a traceback the owner would see: record it, fail the job

@@ -143,3 +143,52 @@ def test_templates_command_copies_the_built_in_set_and_refuses_to_overwrite(tmp_
     assert (target / "letter.html").exists() and (target / "fr").is_dir()
     again = run("templates", target)
     assert again.exit_code == 1 and "already exist" in again.output
+
+
+# --- the real command, as a process: it ends itself once its output is flushed (cli.main) --------
+
+
+def _command(*args, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "collector", *[str(a) for a in args]], capture_output=True,
+                          text=True, cwd=cwd)
+
+
+def test_the_command_ends_with_its_whole_summary_written_and_exit_0(clean, tmp_path):
+    in_process = run("run", clean, "--as-of", "2026-11-23", "--no-documents", "--dry-run")
+    done = _command("run", clean, "--as-of", "2026-11-23", "--no-documents", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    first = next(line for line in in_process.output.splitlines() if line.startswith("Read "))
+    assert done.stdout.startswith(first + "\n")  # the same first line as in-process
+    assert "Updated clean.xlsx" in done.stdout and done.stdout.endswith("\n")
+    assert "Writing the results into the workbook..." in done.stderr
+    assert (tmp_path / "backups").is_dir()
+    import python_calamine
+    assert "Aging" in python_calamine.CalamineWorkbook.from_path(str(clean)).sheet_names  # written and closed
+
+
+def test_the_command_keeps_its_exit_codes_and_messages(tmp_path):
+    missing = _command("run", tmp_path / "nowhere.xlsx", cwd=tmp_path)
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert missing.stderr.endswith(f"Error: There is no file at {tmp_path / 'nowhere.xlsx'}. Check the name and the "
+                                   "folder.\n")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    failed = _command("check", broken, cwd=tmp_path)
+    assert failed.returncode == 1 and failed.stderr.startswith("Error: ")
+    helped = _command("--help", cwd=tmp_path)
+    assert helped.returncode == 0 and helped.stdout.rstrip().endswith(helped.stdout.rstrip().splitlines()[-1])
+    assert "run" in helped.stdout
+
+
+def test_the_command_output_survives_a_pipe_read_to_the_end(clean, tmp_path):
+    import subprocess
+    import sys
+
+    # a pipe's buffer is not a terminal's: everything must still come out before the process ends
+    shell = f'"{sys.executable}" -m collector check "{clean}" | cat'
+    done = subprocess.run(shell, shell=True, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout == run("check", clean).output
