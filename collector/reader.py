@@ -797,7 +797,8 @@ def _invoices_from_table(table: Optional[_Table], context: _Context, directory: 
     kept = _invoice_rows(table, context, has_number)
     everything = len(kept) == len(table.numbers)
     pick = lambda field_name, default: _picked(table.column(field_name, default), kept, everything)
-    row_values = lambda n: tuple(column[n] for column in table.values.values())
+    columns = list(table.values.values())
+    row_values = lambda n: tuple([column[n] for column in columns])
     customers = directory.ensure_each(pick("customer", ""), pick("customer_code", ""), kept, fields, row_values,
                                       detailed=not _DETAIL_FIELDS.isdisjoint(fields))
     rows = table.numbers if everything else [table.numbers[n] for n in kept]
@@ -827,6 +828,8 @@ def _invoices_from_table(table: Optional[_Table], context: _Context, directory: 
 def _invoice_rows(table: _Table, context: _Context, has_number: bool) -> list[int]:
     """Positions of the table's rows that are invoices, in order. Totals lines and notes are
     skipped; a row that cannot be an invoice, and an invoice number used twice, are reported."""
+    if _every_row_an_invoice(table):
+        return list(range(len(table.numbers)))
     layout = table.layout
     fields = tuple(table.values)
     text = lambda field_name: table.column(field_name, "")
@@ -858,6 +861,23 @@ def _invoice_rows(table: _Table, context: _Context, has_number: bool) -> list[in
             numbers_seen.setdefault(invoice_no, number)
         kept.append(position)
     return kept
+
+
+def _every_row_an_invoice(table: _Table) -> bool:
+    """True when _invoice_rows would keep every row and report nothing, found a column at a time:
+    every row has its own invoice number (none empty, none a totals word, none used twice), a
+    customer, an amount and a date. The usual invoice sheet; any other goes row by row."""
+    numbers = table.values.get("invoice_no")
+    if numbers is None or "" in numbers:
+        return False
+    distinct = set(numbers)
+    if len(distinct) < len(numbers) or _total_words(distinct):
+        return False
+    values = table.values
+    never_none = lambda column: all(map(operator.is_not, column, itertools.repeat(None)))
+    return (any(f in values and "" not in values[f] for f in ("customer", "customer_code"))
+            and any(f in values and never_none(values[f]) for f in ("amount", "balance"))
+            and any(f in values and never_none(values[f]) for f in ("invoice_date", "due_date")))
 
 
 def _picked(column: Iterable[object], positions: list[int], everything: bool) -> Iterable[object]:
