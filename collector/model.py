@@ -156,6 +156,13 @@ class ContactEntry:
     promised_amount: Optional[Money] = None
     by: str = ""
 
+    @classmethod
+    def of(cls, **values: object) -> "ContactEntry":
+        """An entry without the frozen dataclass __init__, as Invoice.of; ``values`` must name every field."""
+        entry = object.__new__(cls)
+        object.__setattr__(entry, "__dict__", values)
+        return entry
+
 
 @dataclass(frozen=True)
 class Instalment:

@@ -1004,7 +1004,7 @@ def _log_from_rows(rows: list[_Row], layout: Optional[SheetLayout], context: _Co
                         layout.name, f"{column.letter}{row.number}", "", "this Contact Log row has no date",
                         "Type the date of the contact", "warning"))
             continue
-        entries.append(ContactEntry(
+        entries.append(ContactEntry.of(
             row=row.number, date=day, customer_key=customer.key,
             invoices=_invoice_list(values.get("invoice_no", "")), channel=(values.get("channel") or "").lower(),
             step=(values.get("step") or "").strip().lower(), note=values.get("notes", "") or "",
@@ -1028,8 +1028,11 @@ def _known_customer(row: _Row, layout: SheetLayout, context: _Context, directory
     return customer
 
 
+_INVOICE_LIST_SEPARATOR = re.compile(r"\s*[,;/&\n]\s*|\s+and\s+|\s+et\s+|\s+y\s+")
+
+
 def _invoice_list(text: str) -> tuple[str, ...]:
-    parts = re.split(r"\s*[,;/&\n]\s*|\s+and\s+|\s+et\s+|\s+y\s+", text or "")
+    parts = _INVOICE_LIST_SEPARATOR.split(text or "")
     return tuple(p.strip() for p in parts if p.strip())
 
 

@@ -568,15 +568,12 @@ def _calamine_sheets(path: str, name: str, skip: set[str] = frozenset()) -> list
     """Every worksheet's values, but for those whose normalized name is in ``skip``."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(path)
-        sheets = []
+        wanted = [meta for meta in workbook.sheets_metadata
+                  if meta.typ == python_calamine.SheetTypeEnum.WorkSheet and header.normalize(meta.name) not in skip]
         with bulk_records():  # a million cells to Python values: no cycle collection meanwhile
-            for meta in workbook.sheets_metadata:
-                if meta.typ != python_calamine.SheetTypeEnum.WorkSheet or header.normalize(meta.name) in skip:
-                    continue
-                grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-                visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
-                sheets.append(RawSheet(name=meta.name, rows=grid, visible=visible))
-        return sheets
+            grids = _grids(path, workbook, [meta.name for meta in wanted])
+        return [RawSheet(name=meta.name, rows=grid, visible=meta.visible == python_calamine.SheetVisibleEnum.Visible)
+                for meta, grid in zip(wanted, grids)]
     except python_calamine.PasswordError:
         raise _password_error(name) from None
     except python_calamine.WorksheetNotFound as error:
@@ -591,6 +588,21 @@ def _calamine_sheets(path: str, name: str, skip: set[str] = frozenset()) -> list
             f"{name} is damaged and cannot be read ({_short(error)}). Restore it from a backup, "
             "or open it in Excel and save it again."
         ) from None
+
+
+def _grids(path: str, workbook: python_calamine.CalamineWorkbook, names: list[str]) -> list[list[list[object]]]:
+    """Each named sheet's values. calamine lets go of the interpreter lock while it parses, so the
+    sheets after the first (the invoices, as a rule, and the biggest) are parsed meanwhile in
+    another thread, from their own opening of the file: one opening serves one thread at a time.
+    A damaged sheet raises as it would read in turn, the first one first."""
+    grid = lambda book, name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    if len(names) < 2:
+        return [grid(workbook, name) for name in names]
+    with ThreadPoolExecutor(1) as worker:
+        rest = worker.submit(lambda: (lambda own: [grid(own, name) for name in names[1:]])(
+            python_calamine.CalamineWorkbook.from_path(path)))
+        first = grid(workbook, names[0])
+        return [first] + rest.result()
 
 
 def _short(error: Exception) -> str:

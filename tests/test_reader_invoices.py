@@ -132,3 +132,15 @@ def test_the_whole_column_look_at_the_invoice_rows_keeps_and_reports_what_the_ro
         taken += whole_column(table)
         assert rows_and_problems(table, whole_column) == rows_and_problems(table, lambda table: False)
     assert taken > 400
+
+
+def test_a_contact_entry_made_without_its_constructor_is_the_same_entry():
+    from collector.model import ContactEntry
+
+    values = dict(row=4, date=dt.date(2026, 11, 23), customer_key="ACME", invoices=("INV-1", "INV-2"), channel="email",
+                  step="reminder", note="sent", promised_date=None, promised_amount=Decimal("5.00"), by="collector")
+    assert [f.name for f in dataclasses.fields(ContactEntry)] == list(values)
+    made, expected = ContactEntry.of(**values), ContactEntry(**values)
+    assert made == expected and vars(made) == vars(expected) and repr(made) == repr(expected)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.note = ""

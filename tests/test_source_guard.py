@@ -173,3 +173,22 @@ def test_a_sheet_collector_wrote_is_plainly_small(tmp_path):
         f'<c r="P{r}" s="5" t="inlineStr"><is><t xml:space="preserve">receipt-check</t></is></c></row>'
         for r in range(1, 2000))
     assert source._plainly_small(sheet(rows))
+
+
+def test_sheets_parsed_side_by_side_come_back_in_tab_order_with_their_values(tmp_path):
+    import openpyxl
+    import python_calamine
+
+    workbook = openpyxl.Workbook()
+    for index, title in enumerate(["Invoices", "Customers", "Contact Log", "Notes"]):
+        sheet = workbook.active if index == 0 else workbook.create_sheet(title)
+        sheet.title = title
+        for r in range(1, 30 + index * 50):
+            sheet.append([f"{title} {r}", r * index, r / 4])
+    path = tmp_path / "four.xlsx"
+    workbook.save(path)
+    one_by_one = python_calamine.CalamineWorkbook.from_path(str(path))
+    names = ["Invoices", "Customers", "Contact Log", "Notes"]
+    expected = [one_by_one.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names]
+    assert source._grids(str(path), python_calamine.CalamineWorkbook.from_path(str(path)), names) == expected
+    assert [(s.name, s.rows) for s in source.open_source(str(path)).sheets] == list(zip(names, expected))
