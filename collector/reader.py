@@ -21,7 +21,7 @@ from collector import dates, header, money
 from collector.formula import FormulaError, col_index, col_letter, evaluate
 from collector.model import (
     Book, Column, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings,
-    SheetLayout, bulk_records,
+    SheetLayout, bulk_invoices, bulk_records,
 )
 from collector.source import COLLECTOR_TABS, RawSheet, Source, WorkbookError, open_source
 
@@ -686,6 +686,28 @@ class _Directory:
         self._add(customer)
         return customer
 
+    def ensure_each(self, names: Iterable[str], codes: Iterable[str], positions: list[int], fields: tuple[str, ...],
+                    values_at: Callable[[int], tuple[object, ...]], detailed: bool) -> list[Customer]:
+        """ensure for each row in turn (``values_at`` gives a row's values by position). Without
+        ``detailed`` columns a row's customer depends only on its name and code, and once the first
+        table _find_index looks in (codes for a code, names for a name alone) names the customer
+        ensure gave, it always will: entries there are never replaced. Then that answer is kept
+        for the rows that follow, instead of looking again."""
+        if detailed:
+            return [self.ensure(name, code, fields, values_at(n), True) for name, code, n in zip(names, codes, positions)]
+        settled: dict[tuple[str, str], Customer] = {}
+        customers = []
+        for pair, n in zip(zip(names, codes), positions):
+            customer = settled.get(pair)
+            if customer is None:
+                name, code = pair
+                customer = self.ensure(name, code, fields, values_at(n), False)
+                first = self._by_code.get(self._key(code)) if code else self._by_name.get(self._key(name))
+                if first is not None and self.customers[first] is customer:
+                    settled[pair] = customer
+            customers.append(customer)
+        return customers
+
     def _fill_missing(self, index: int, details: dict[str, object]) -> Customer:
         customer = self.customers[index]
         if customer.row:  # the Customers sheet is the owner's word; invoice rows do not override it
@@ -764,58 +786,106 @@ def _customers_from_rows(rows: list[_Row], layout: SheetLayout, context: _Contex
 
 
 def _invoices_from_table(table: Optional[_Table], context: _Context, directory: _Directory) -> list[Invoice]:
-    """The invoice rows as Invoices, in one pass over the columns; totals lines and notes are
-    skipped, and a row that cannot be an invoice is reported."""
+    """The invoice rows as Invoices: first which rows are invoices (totals lines and notes are
+    skipped, a row that cannot be an invoice is reported), then their customers, then the
+    invoices themselves, made column by column."""
     if table is None:
         return []
     layout = table.layout
-    sheet, fields = layout.name, tuple(table.values)
-    currency_hint = _currency_hint(layout)
-    numbers_seen: dict[str, int] = {}
-    invoices: list[Invoice] = []
+    fields = tuple(table.values)
     has_number = layout.column("invoice_no") is not None
-    detailed = not _DETAIL_FIELDS.isdisjoint(fields)
+    kept = _invoice_rows(table, context, has_number)
+    everything = len(kept) == len(table.numbers)
+    pick = lambda field_name, default: _picked(table.column(field_name, default), kept, everything)
+    columns = list(table.values.values())
+    row_values = lambda n: tuple([column[n] for column in columns])
+    customers = directory.ensure_each(pick("customer", ""), pick("customer_code", ""), kept, fields, row_values,
+                                      detailed=not _DETAIL_FIELDS.isdisjoint(fields))
+    rows = table.numbers if everything else [table.numbers[n] for n in kept]
+    invoice_dates, due_dates = pick("invoice_date", None), pick("due_date", None)
+    if has_number:
+        numbers = pick("invoice_no", "")
+    else:
+        numbers_seen: dict[str, int] = {}
+        numbers = [_dated_number(customer.key, invoice_date or due_date, row, numbers_seen)
+                   for customer, invoice_date, due_date, row in zip(customers, invoice_dates, due_dates, rows)]
+        if table.numbers:
+            context.problems.append(Problem(
+                layout.name, "", "", "there is no invoice number column, so collector names each invoice by "
+                "its date in letters and in the Contact Log",
+                "Add an 'Invoice No' column to give invoices their own numbers", "warning"))
+    currency_hint = _currency_hint(layout)
+    currencies = {t: _currency(t, currency_hint) for t in set(table.values.get("currency", ("",)))}
+    return bulk_invoices(
+        row=rows, customer=[customer.name for customer in customers],
+        customer_key=[customer.key for customer in customers], number=numbers, invoice_date=invoice_dates,
+        due_date=due_dates, terms=pick("terms", ""), amount=pick("amount", None), paid=pick("paid", None),
+        balance=pick("balance", None), paid_date=pick("paid_date", None), status=pick("status", ""),
+        currency=map(currencies.__getitem__, pick("currency", "")), notes=pick("notes", ""),
+    )
+
+
+def _invoice_rows(table: _Table, context: _Context, has_number: bool) -> list[int]:
+    """Positions of the table's rows that are invoices, in order. Totals lines and notes are
+    skipped; a row that cannot be an invoice, and an invoice number used twice, are reported."""
+    if _every_row_an_invoice(table):
+        return list(range(len(table.numbers)))
+    layout = table.layout
+    fields = tuple(table.values)
     text = lambda field_name: table.column(field_name, "")
     value = lambda field_name: table.column(field_name, None)
     totals = _total_words(table.values.get("invoice_no", ()))
     total_word = functools.lru_cache(maxsize=None)(_total_word)  # a name or code, on rows with no number
-    currencies = {t: _currency(t, currency_hint) for t in set(table.values.get("currency", ("",)))}
-    make = Invoice.of
-    for (number, row, name, code, invoice_no, invoice_date, due_date, terms, amount, paid, balance, paid_date,
-         status, currency, notes) in zip(
-            table.numbers, zip(*table.values.values()), text("customer"), text("customer_code"), text("invoice_no"),
-            value("invoice_date"), value("due_date"), text("terms"), value("amount"), value("paid"),
-            value("balance"), value("paid_date"), text("status"), text("currency"), text("notes")):
+    numbers_seen: dict[str, int] = {}
+    kept = []
+    for position, (number, name, code, invoice_no, invoice_date, due_date, amount, paid, balance) in enumerate(zip(
+            table.numbers, text("customer"), text("customer_code"), text("invoice_no"), value("invoice_date"),
+            value("due_date"), value("amount"), value("paid"), value("balance"))):
         if (invoice_no in totals) if invoice_no else (total_word(name) or total_word(code)):
             continue  # a totals line
         if (not invoice_no and amount is None and balance is None and paid is None and invoice_date is None
                 and due_date is None and _is_note_row(name or code or "")):
             continue
         if (not name and not code) or (amount is None and balance is None) or (invoice_date is None and due_date is None):
-            _report_unusable(dict(zip(fields, row)), number, layout, context)
+            values = (column[position] for column in table.values.values())
+            _report_unusable(dict(zip(fields, values)), number, layout, context)
             continue
-        customer = directory.ensure(name, code, fields, row, detailed)
-        if not has_number:
-            invoice_no = _dated_number(customer.key, invoice_date or due_date, number, numbers_seen)
-        elif invoice_no in numbers_seen:
-            column = layout.column("invoice_no")
-            context.problems.append(Problem(
-                sheet, f"{column.letter}{number}", invoice_no,
-                f"this invoice number is also on row {numbers_seen[invoice_no]}; letters and the "
-                "Contact Log will not be able to tell the two apart", "Give each invoice its own number",
-                "warning"))
-        numbers_seen.setdefault(invoice_no, number)
-        invoices.append(make(
-            row=number, customer=customer.name, customer_key=customer.key, number=invoice_no,
-            invoice_date=invoice_date, due_date=due_date, terms=terms, amount=amount, paid=paid, balance=balance,
-            paid_date=paid_date, status=status, currency=currencies[currency], notes=notes,
-        ))
-    if table.numbers and not has_number:
-        context.problems.append(Problem(
-            sheet, "", "", "there is no invoice number column, so collector names each invoice by its "
-            "date in letters and in the Contact Log",
-            "Add an 'Invoice No' column to give invoices their own numbers", "warning"))
-    return invoices
+        if has_number:
+            if invoice_no in numbers_seen:
+                column = layout.column("invoice_no")
+                context.problems.append(Problem(
+                    layout.name, f"{column.letter}{number}", invoice_no,
+                    f"this invoice number is also on row {numbers_seen[invoice_no]}; letters and the "
+                    "Contact Log will not be able to tell the two apart", "Give each invoice its own number",
+                    "warning"))
+            numbers_seen.setdefault(invoice_no, number)
+        kept.append(position)
+    return kept
+
+
+def _every_row_an_invoice(table: _Table) -> bool:
+    """True when _invoice_rows would keep every row and report nothing, found a column at a time:
+    every row has its own invoice number (none empty, none a totals word, none used twice), a
+    customer, an amount and a date. The usual invoice sheet; any other goes row by row."""
+    numbers = table.values.get("invoice_no")
+    if numbers is None or "" in numbers:
+        return False
+    distinct = set(numbers)
+    if len(distinct) < len(numbers) or _total_words(distinct):
+        return False
+    values = table.values
+    never_none = lambda column: all(map(operator.is_not, column, itertools.repeat(None)))
+    return (any(f in values and "" not in values[f] for f in ("customer", "customer_code"))
+            and any(f in values and never_none(values[f]) for f in ("amount", "balance"))
+            and any(f in values and never_none(values[f]) for f in ("invoice_date", "due_date")))
+
+
+def _picked(column: Iterable[object], positions: list[int], everything: bool) -> Iterable[object]:
+    """The column's values at ``positions`` (all of them when ``everything``); a column the sheet
+    does not have is the same value repeated, and stays so."""
+    if everything or not isinstance(column, list):
+        return column
+    return list(map(column.__getitem__, positions))
 
 
 def _currency_hint(layout: SheetLayout) -> str:
@@ -934,7 +1004,7 @@ def _log_from_rows(rows: list[_Row], layout: Optional[SheetLayout], context: _Co
                         layout.name, f"{column.letter}{row.number}", "", "this Contact Log row has no date",
                         "Type the date of the contact", "warning"))
             continue
-        entries.append(ContactEntry(
+        entries.append(ContactEntry.of(
             row=row.number, date=day, customer_key=customer.key,
             invoices=_invoice_list(values.get("invoice_no", "")), channel=(values.get("channel") or "").lower(),
             step=(values.get("step") or "").strip().lower(), note=values.get("notes", "") or "",
@@ -958,8 +1028,11 @@ def _known_customer(row: _Row, layout: SheetLayout, context: _Context, directory
     return customer
 
 
+_INVOICE_LIST_SEPARATOR = re.compile(r"\s*[,;/&\n]\s*|\s+and\s+|\s+et\s+|\s+y\s+")
+
+
 def _invoice_list(text: str) -> tuple[str, ...]:
-    parts = re.split(r"\s*[,;/&\n]\s*|\s+and\s+|\s+et\s+|\s+y\s+", text or "")
+    parts = _INVOICE_LIST_SEPARATOR.split(text or "")
     return tuple(p.strip() for p in parts if p.strip())
 
 

@@ -14,6 +14,7 @@ import os
 import re
 import struct
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Callable, Iterator, Optional
 
@@ -184,18 +185,22 @@ def _open_zip(path: str, name: str) -> Source:
     else:
         raise WorkbookError(f"{name} is a zip file but not a spreadsheet. Save it from Excel as .xlsx.")
     date1904, names = _workbook_facts(archive) if kind in EXCEL_KINDS else (False, {})
-    plain: set[zipfile.ZipInfo] = set()
-    tabs: dict[str, str] = {}
-    if kind in EXCEL_KINDS:
-        _refuse_lying_string_count(archive, name)
-        tabs = _collector_tabs(archive)
-        plain = _refuse_far_cells(archive, name, skip={part for part, tab in tabs.items() if tab != "history"})
-    else:
+    if kind not in EXCEL_KINDS:
         _refuse_far_ods_cells(archive, name)
-    sheets = _calamine_sheets(path, name, skip=set(tabs.values()))
-    if kind in EXCEL_KINDS:
-        _attach_formula_loaders(path, sheets)
-        _skip_formula_loaders(archive, path, sheets, plain)
+        return Source(path=path, kind=kind, sheets=_calamine_sheets(path, name), date1904=date1904,
+                      defined_names=names)
+    _refuse_lying_string_count(archive, name)
+    tabs = _collector_tabs(archive)
+    parts = _refuse_far_cells(archive, name, skip={part for part, tab in tabs.items() if tab != "history"})
+    # calamine parses without holding the interpreter lock: the parts are looked through for
+    # formulas meanwhile, instead of before or after.
+    with ThreadPoolExecutor(1) as worker:
+        reading = worker.submit(_calamine_sheets, path, name, set(tabs.values()))
+        plain = _plain_parts(parts)
+        del parts
+        sheets = reading.result()
+    _attach_formula_loaders(path, sheets)
+    _skip_formula_loaders(archive, path, sheets, plain)
     return Source(path=path, kind=kind, sheets=sheets, date1904=date1904, defined_names=names)
 
 
@@ -278,59 +283,109 @@ def _collector_tabs(archive: zipfile.ZipFile) -> dict[str, str]:
             if part and header.normalize(name) in COLLECTOR_TABS}
 
 
-def _refuse_far_cells(archive: zipfile.ZipFile, name: str, skip: set[str] = frozenset()) -> set[zipfile.ZipInfo]:
+def _refuse_far_cells(archive: zipfile.ZipFile, name: str,
+                      skip: set[str] = frozenset()) -> dict[zipfile.ZipInfo, list[bytes]]:
     """calamine makes a full rectangle of every sheet: a stray cell at XFD1048576 would ask for
     17 billion cells and abort the process, so each sheet's reach is measured from its XML first.
-    Each part is inflated once, for this and for a look for formulas: the parts found to hold
-    none are returned, so their formulas need not be looked for again."""
-    from collector.xlsx_formulas import _mentions_formulas
-
-    plain = set()
+    Each part is inflated once, for this and for a look for formulas afterwards (_plain_parts):
+    the parts are returned, in blocks, by their member."""
+    parts = {}
     for member in archive.infolist():
         lowered = member.filename.lower()
         if lowered in skip:
             continue  # collector's own tab, which calamine is not asked to read
         if lowered.startswith("xl/worksheets/") and lowered.endswith(".xml") and lowered.count("/") == 2:
             try:
-                data = _inflated(archive, member)
-                part = lambda: io.BytesIO(data)
-                if not _mentions_formulas(part()):
-                    plain.add(member)
-                if _surely_small(part):
+                blocks, plainly_small = _inflated_and_looked_at(archive, member)
+                part = lambda: io.BytesIO(b"".join(blocks))
+                parts[member] = blocks
+                if plainly_small or _surely_small(part):
                     continue
                 rows, cols = _xlsx_extent(part)
             except _DAMAGED_ZIP:
                 continue  # calamine reports a damaged part in its own words
             if rows * cols > MAX_SHEET_CELLS:
                 raise _far_cells(name, _sheet_title(archive, member.filename), rows, cols)
-    return plain
+    return parts
 
 
-def _inflated(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
-    """A part's bytes, inflated a block at a time so a part that lies about its size stops at the
-    size it declared (no more than MAX_XML_BYTES, as _refuse_bombs made sure)."""
+# The quickest test, one search of each block: every cell tag is written <c r="..."> with a reference
+# of one letter and a row below 300,000, or two letters and a row below 10,000 (at most 7.8 million
+# cells either way), and no c or row tag has a namespace prefix. A cell tag written any other way,
+# or reaching further, sends the part to the slower measures below, which decide.
+_XLSX_CELL_NOT_PLAINLY_NEAR = re.compile(
+    rb'<c(?:[\t\n\r/>]| (?!r="[A-Za-z](?:[0-9]{1,5}"|[12][0-9]{5}"|[A-Za-z][0-9]{1,4}")))')
+_XLSX_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
+
+
+def _plainly_small(text: bytes) -> bool:
+    """True when every cell in ``text`` (whole tags only) is written the usual way and is near A1."""
+    return not _XLSX_CELL_NOT_PLAINLY_NEAR.search(text) and not _XLSX_PREFIXED.search(text)
+
+
+def _inflated_and_looked_at(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[list[bytes], bool]:
+    """A part's bytes in blocks, and whether every block is _plainly_small. Each block is looked
+    at while the next is inflated (zlib lets go of the interpreter lock), so the look costs
+    little more than the inflating."""
+    blocks = []
+    plainly_small = True
     with archive.open(member) as stream:
-        return b"".join(iter(lambda: stream.read(1 << 20), b""))
+        for block in _read_ahead(_tags(stream, 4 << 20, keep_long_tags=True)):
+            blocks.append(block)
+            plainly_small = plainly_small and _plainly_small(block)
+    return blocks, plainly_small
 
 
-def _tags(stream) -> Iterator[bytes]:
-    """The XML text in blocks cut just before a "<", so no tag is split between two blocks."""
+def _read_ahead(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """The same blocks, the next one made in a worker thread while the caller handles this one."""
+    with ThreadPoolExecutor(1) as worker:
+        ahead = worker.submit(next, blocks, None)
+        while True:
+            block = ahead.result()
+            if block is None:
+                return
+            ahead = worker.submit(next, blocks, None)
+            yield block
+
+
+def _plain_parts(parts: dict[zipfile.ZipInfo, list[bytes]]) -> set[zipfile.ZipInfo]:
+    """The parts that hold no formula, so their formulas need not be looked for again."""
+    from collector.xlsx_formulas import _mentions_formulas
+
+    return {member for member, blocks in parts.items() if not _mentions_formulas(_Blocks(blocks))}
+
+
+class _Blocks:
+    """A stream over blocks already in memory: each read returns the next whole block (an empty
+    one would read as the end)."""
+
+    def __init__(self, blocks: list[bytes]) -> None:
+        self._blocks = (block for block in blocks if block)
+
+    def read(self, size: int = -1) -> bytes:
+        return next(self._blocks, b"")
+
+
+def _tags(stream, size: int = 1 << 20, keep_long_tags: bool = False) -> Iterator[bytes]:
+    """The XML text in blocks cut just before a "<", so no tag is split between two blocks. A tag
+    longer than 64 KB (no real one is) loses its start, unless ``keep_long_tags``: then the blocks
+    joined are the whole text."""
     tail = b""
     while True:
-        block = stream.read(1 << 20)
+        block = stream.read(size)
         if not block:
             yield tail
             return
         text = tail + block
         cut = text.rfind(b"<")
         text, tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
-        tail = tail[-65_536:]  # no real tag is longer; a hostile one loses only itself
+        if not keep_long_tags:
+            tail = tail[-65_536:]  # a hostile tag loses only itself
         yield text
 
 
 # The quick test: every c and row tag written the usual way (no prefix, r="..." first) and no
 # reference anywhere far enough out to matter. Anything else goes to the exact measure below.
-_XLSX_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 _XLSX_C_WITHOUT_LEADING_REF = re.compile(rb"<c(?=[\s/>])(?!\s+r\s*=)")
 _XLSX_ROW_WITHOUT_LEADING_REF = re.compile(rb"<row(?=[\s/>])(?!\s+r\s*=)")
 _XLSX_ANY_REF = r"r\s*=\s*[\"']"
@@ -518,15 +573,12 @@ def _calamine_sheets(path: str, name: str, skip: set[str] = frozenset()) -> list
     """Every worksheet's values, but for those whose normalized name is in ``skip``."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(path)
-        sheets = []
+        wanted = [meta for meta in workbook.sheets_metadata
+                  if meta.typ == python_calamine.SheetTypeEnum.WorkSheet and header.normalize(meta.name) not in skip]
         with bulk_records():  # a million cells to Python values: no cycle collection meanwhile
-            for meta in workbook.sheets_metadata:
-                if meta.typ != python_calamine.SheetTypeEnum.WorkSheet or header.normalize(meta.name) in skip:
-                    continue
-                grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-                visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
-                sheets.append(RawSheet(name=meta.name, rows=grid, visible=visible))
-        return sheets
+            grids = _grids(path, workbook, [meta.name for meta in wanted])
+        return [RawSheet(name=meta.name, rows=grid, visible=meta.visible == python_calamine.SheetVisibleEnum.Visible)
+                for meta, grid in zip(wanted, grids)]
     except python_calamine.PasswordError:
         raise _password_error(name) from None
     except python_calamine.WorksheetNotFound as error:
@@ -541,6 +593,21 @@ def _calamine_sheets(path: str, name: str, skip: set[str] = frozenset()) -> list
             f"{name} is damaged and cannot be read ({_short(error)}). Restore it from a backup, "
             "or open it in Excel and save it again."
         ) from None
+
+
+def _grids(path: str, workbook: python_calamine.CalamineWorkbook, names: list[str]) -> list[list[list[object]]]:
+    """Each named sheet's values. calamine lets go of the interpreter lock while it parses, so the
+    sheets after the first (the invoices, as a rule, and the biggest) are parsed meanwhile in
+    another thread, from their own opening of the file: one opening serves one thread at a time.
+    A damaged sheet raises as it would read in turn, the first one first."""
+    grid = lambda book, name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    if len(names) < 2:
+        return [grid(workbook, name) for name in names]
+    with ThreadPoolExecutor(1) as worker:
+        rest = worker.submit(lambda: (lambda own: [grid(own, name) for name in names[1:]])(
+            python_calamine.CalamineWorkbook.from_path(path)))
+        first = grid(workbook, names[0])
+        return [first] + rest.result()
 
 
 def _short(error: Exception) -> str:
