@@ -193,12 +193,13 @@ def overdue_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
     return _summed(_position(results).overdue_by)
 
 
-class _Position:
-    """What an account reads off its invoice results, gathered in one pass: a book has 100,000.
+class Position:
+    """What an account reads off its invoice results, gathered one result at a time: a book has 100,000.
 
     ``open_by`` and ``overdue_by`` hold the open and overdue balances by currency (credits count as
     open); ``oldest`` the most days overdue of an open invoice still owed (None for none);
-    ``days_to_pay`` the days each paid invoice took; ``owed`` the results still chased."""
+    ``days_to_pay`` the days each paid invoice took; ``owed`` the results still chased.
+    The engine adds each result the moment it is made, while its invoice is still at hand."""
 
     __slots__ = ("open_by", "overdue_by", "oldest", "days_to_pay", "owed")
 
@@ -209,38 +210,39 @@ class _Position:
         self.days_to_pay: list[int] = []
         self.owed: list[InvoiceResult] = []
 
-
-def _position(results: Iterable[InvoiceResult]) -> _Position:
-    found = _Position()
-    open_by, overdue_by, days_to_pay, owed = found.open_by, found.overdue_by, found.days_to_pay, found.owed
-    oldest = None
-    for r in results:
+    def add(self, r: InvoiceResult) -> None:
         state = r.state
         if state == PAID:
             invoice = r.invoice
             paid_on, issued, amount = invoice.paid_date, invoice.invoice_date, invoice.amount
             if paid_on and issued and (amount is None or amount > 0):
-                days_to_pay.append((paid_on - issued).days)
-            continue
+                self.days_to_pay.append((paid_on - issued).days)
+            return
         if state not in OPEN_STATES:
-            continue
+            return
         balance, currency = r.open_balance, r.currency
-        balances = open_by.get(currency)
+        balances = self.open_by.get(currency)
         if balances is None:
-            balances = open_by[currency] = []
+            balances = self.open_by[currency] = []
         balances.append(balance)
         if balance > 0:
             if state == OPEN:
-                owed.append(r)
+                self.owed.append(r)
             days = r.days_overdue
             if days > 0:
-                overdue = overdue_by.get(currency)
+                overdue = self.overdue_by.get(currency)
                 if overdue is None:
-                    overdue = overdue_by[currency] = []
+                    overdue = self.overdue_by[currency] = []
                 overdue.append(balance)
-            if oldest is None or days > oldest:
-                oldest = days
-    found.oldest = oldest
+            if self.oldest is None or days > self.oldest:
+                self.oldest = days
+
+
+def _position(results: Iterable[InvoiceResult]) -> Position:
+    found = Position()
+    add = found.add
+    for r in results:
+        add(r)
     return found
 
 
@@ -259,9 +261,12 @@ def build_account(
     promise: Optional[Promise] = None,
     schedule: Schedule = Schedule(),
     waiting_until: Optional[dt.date] = None,
+    position: Optional[Position] = None,
 ) -> Account:
-    """The ``Account`` record for one customer from its invoice results and plan."""
-    found = _position(results)
+    """The ``Account`` record for one customer from its invoice results and plan.
+
+    ``position`` is what the engine already gathered from these results, if it did."""
+    found = position if position is not None else _position(results)
     average = _average(found.days_to_pay)
     return Account.of(
         customer=customer,

@@ -273,9 +273,13 @@ def assess_invoice(
     currency: str = "",
 ) -> InvoiceResult:
     """Due date, open balance, days overdue, bucket, interest and open discount of one invoice."""
+    run = _run_of(settings, as_of)
     currency = currency or invoice.currency or settings.currency
-    terms, _ = choose_terms(invoice.terms, customer.terms if customer else "", settings.default_terms)
-    due = invoice.due_date or (due_date(invoice.invoice_date, terms) if invoice.invoice_date else None)
+    customer_terms = customer.terms if customer else ""
+    terms = run.terms(invoice.terms, customer_terms)
+    due = invoice.due_date
+    if due is None and invoice.invoice_date:
+        due = run.due(invoice.invoice_date, invoice.terms, customer_terms)
     state = invoice_state(invoice, disputed_numbers)
     if state in (WRITTEN_OFF, DRAFT):
         return InvoiceResult.of(invoice, currency, state, due, ZERO, 0, "")
@@ -283,13 +287,65 @@ def assess_invoice(
     state = _settled_state(state, balance)
     if state in (PAID, CREDIT):
         return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
-    days = max(0, days_between(due, as_of)) if due else 0
-    edges = settings.aging_buckets
-    bucket = _bucket(edges if type(edges) is tuple else tuple(edges), days)
+    days, bucket = run.aging(due)
     chargeable = state == OPEN and days > settings.grace_days and settings.late_interest > 0
     interest = late_interest(balance, days, settings) if chargeable else ZERO  # (ZERO at no rate, spared the call)
     deadline, discount = _open_discount(invoice, terms, balance, as_of) if state == OPEN else (None, None)
     return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
+
+
+class _Run:
+    """One run's settings and date, with what a book repeats worked out once.
+
+    A book of 100,000 invoices has a handful of terms texts and a few hundred invoice and due
+    dates: the terms, due date, days overdue and bucket depend on nothing else, so each distinct
+    combination is computed once, by the same functions, and looked up after."""
+
+    def __init__(self, settings: Settings, as_of: dt.date) -> None:
+        self.settings = settings
+        self.as_of = as_of
+        edges = settings.aging_buckets
+        self.edges = edges if type(edges) is tuple else tuple(edges)
+        self.chosen: dict[tuple[str, str], Terms] = {}
+        self.dues: dict[tuple[dt.date, str, str], dt.date] = {}
+        self.ages: dict[Optional[dt.date], tuple[int, str]] = {}
+
+    def terms(self, invoice_terms: str, customer_terms: str) -> Terms:
+        """``choose_terms`` of an invoice's and its customer's terms, with the default's."""
+        key = (invoice_terms, customer_terms)
+        terms = self.chosen.get(key)
+        if terms is None:
+            terms = self.chosen[key] = choose_terms(invoice_terms, customer_terms, self.settings.default_terms)[0]
+        return terms
+
+    def due(self, issued: dt.date, invoice_terms: str, customer_terms: str) -> dt.date:
+        """The due date the terms give an invoice issued on ``issued`` that names none."""
+        key = (issued, invoice_terms, customer_terms)
+        day = self.dues.get(key)
+        if day is None:
+            day = self.dues[key] = due_date(issued, self.terms(invoice_terms, customer_terms))
+        return day
+
+    def aging(self, due: Optional[dt.date]) -> tuple[int, str]:
+        """Days overdue as of the run date and their bucket, for an invoice due on ``due``."""
+        found = self.ages.get(due)
+        if found is None:
+            days = max(0, days_between(due, self.as_of)) if due else 0
+            found = self.ages[due] = (days, _bucket(self.edges, days))
+        return found
+
+
+_LAST_RUN: list[_Run] = []
+
+
+def _run_of(settings: Settings, as_of: dt.date) -> _Run:
+    """The run of the last call when it is the same run (the engine's case), else a new one."""
+    last = _LAST_RUN[0] if _LAST_RUN else None
+    if last is not None and last.settings is settings and last.as_of == as_of:
+        return last
+    run = _Run(settings, as_of)
+    _LAST_RUN[:] = [run]
+    return run
 
 
 def open_balance(invoice: Invoice, terms: Terms, state: str = OPEN) -> Decimal:
@@ -364,42 +420,60 @@ def totals(
     as_of: dt.date,
     scheme: BucketScheme = BucketScheme(),
 ) -> tuple[Totals, ...]:
-    """Book-wide figures, one ``Totals`` per currency (sorted by currency code).
-
-    One pass over every result (a book has 100,000 of them) gathers each currency's amounts in
-    sheet order; each list is summed once at the end, as ``sum_money`` sums."""
-    gathered: dict[str, _Gathered] = {}
-    labels = scheme.labels
-    start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
-    open_states, credit = OPEN_STATES, CREDIT
+    """Book-wide figures, one ``Totals`` per currency (sorted by currency code)."""
+    tally = Tally(as_of, scheme)
+    add = tally.add
     for r in results:
-        into = gathered.get(r.currency)
+        add(r)
+    return tally.totals(accounts)
+
+
+class Tally:
+    """The book-wide amounts gathered one result at a time, in sheet order, summed once at the end.
+
+    The engine adds each result the moment it is made, while its invoice is still at hand, rather
+    than walking 100,000 results (and their invoices) again."""
+
+    __slots__ = ("gathered", "labels", "start", "as_of")
+
+    def __init__(self, as_of: dt.date, scheme: BucketScheme = BucketScheme()) -> None:
+        self.gathered: dict[str, _Gathered] = {}
+        self.labels = scheme.labels
+        self.start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
+        self.as_of = as_of
+
+    def add(self, r: InvoiceResult) -> None:
+        into = self.gathered.get(r.currency)
         if into is None:
-            into = gathered[r.currency] = _Gathered(labels)
+            into = self.gathered[r.currency] = _Gathered(self.labels)
         state = r.state
         if state == DRAFT:
-            continue  # neither a sale nor owed
+            return  # neither a sale nor owed
         into.counted = True
         invoice = r.invoice
         issued = invoice.invoice_date
-        if issued and start < issued <= as_of:  # a sale of the DSO window
+        if issued and self.start < issued <= self.as_of:  # a sale of the DSO window
             into.sales.append(_signed_amount(invoice))
-        if state not in open_states:
-            continue
+        if state not in OPEN_STATES:
+            return
         balance = r.open_balance
         into.owed.append(balance)
         if balance > 0 and r.days_overdue > 0:
             into.overdue.append(balance)
-        if state == credit:
+        if state == CREDIT:
             into.credits.append(balance)
         else:
             bucket = into.by_label.get(r.bucket)
             if bucket is not None:
                 bucket.append(balance)
-    return tuple(
-        _currency_totals(gathered[currency], accounts, currency)
-        for currency in sorted(c for c, into in gathered.items() if into.counted)
-    )
+
+    def totals(self, accounts: Sequence[Account]) -> tuple[Totals, ...]:
+        """One ``Totals`` per currency of what was added, sorted by currency code."""
+        gathered = self.gathered
+        return tuple(
+            _currency_totals(gathered[currency], accounts, currency)
+            for currency in sorted(c for c, into in gathered.items() if into.counted)
+        )
 
 
 class _Gathered:
