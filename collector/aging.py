@@ -205,7 +205,11 @@ def invoice_state(invoice: Invoice, disputed_numbers: Iterable[str] = frozenset(
     The numbers still have the last word: ``assess_invoice`` turns a "Paid"
     invoice whose Paid or Balance column shows money still owed back to OPEN.
     """
-    word = status_word(invoice.status)
+    return _state(status_word(invoice.status), invoice, disputed_numbers)
+
+
+def _state(word: str, invoice: Invoice, disputed_numbers: Iterable[str]) -> str:
+    """``invoice_state`` once the Status text's word is known."""
     if word in (WRITTEN_OFF, DRAFT, PAID):
         return word
     if _signed_amount(invoice) < 0:
@@ -273,58 +277,55 @@ def assess_invoice(
     currency: str = "",
 ) -> InvoiceResult:
     """Due date, open balance, days overdue, bucket, interest and open discount of one invoice."""
-    run = _run_of(settings, as_of)
-    currency = currency or invoice.currency or settings.currency
-    customer_terms = customer.terms if customer else ""
-    terms = run.terms(invoice.terms, customer_terms)
-    due = invoice.due_date
-    if due is None and invoice.invoice_date:
-        due = run.due(invoice.invoice_date, invoice.terms, customer_terms)
-    state = invoice_state(invoice, disputed_numbers)
-    if state in (WRITTEN_OFF, DRAFT):
-        return InvoiceResult.of(invoice, currency, state, due, ZERO, 0, "")
-    balance = open_balance(invoice, terms, state)
-    state = _settled_state(state, balance)
-    if state in (PAID, CREDIT):
-        return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
-    days, bucket = run.aging(due)
-    chargeable = state == OPEN and days > settings.grace_days and settings.late_interest > 0
-    interest = late_interest(balance, days, settings) if chargeable else ZERO  # (ZERO at no rate, spared the call)
-    deadline, discount = _open_discount(invoice, terms, balance, as_of) if state == OPEN else (None, None)
-    return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
+    return run_of(settings, as_of).assess(invoice, customer.terms if customer else "", disputed_numbers, currency)
 
 
-class _Run:
+class Run:
     """One run's settings and date, with what a book repeats worked out once.
 
-    A book of 100,000 invoices has a handful of terms texts and a few hundred invoice and due
-    dates: the terms, due date, days overdue and bucket depend on nothing else, so each distinct
-    combination is computed once, by the same functions, and looked up after."""
+    A book of 100,000 invoices has a few Status and terms texts and a few hundred invoice and due
+    dates: the state word, terms and due date depend on nothing else, and the days overdue and
+    bucket on the due date alone, so each distinct combination is computed once, by the same
+    functions, and looked up after."""
 
     def __init__(self, settings: Settings, as_of: dt.date) -> None:
         self.settings = settings
         self.as_of = as_of
         edges = settings.aging_buckets
         self.edges = edges if type(edges) is tuple else tuple(edges)
-        self.chosen: dict[tuple[str, str], Terms] = {}
-        self.dues: dict[tuple[dt.date, str, str], dt.date] = {}
+        self.shapes: dict[tuple, tuple[str, Terms, Optional[dt.date]]] = {}
         self.ages: dict[Optional[dt.date], tuple[int, str]] = {}
 
-    def terms(self, invoice_terms: str, customer_terms: str) -> Terms:
-        """``choose_terms`` of an invoice's and its customer's terms, with the default's."""
-        key = (invoice_terms, customer_terms)
-        terms = self.chosen.get(key)
-        if terms is None:
-            terms = self.chosen[key] = choose_terms(invoice_terms, customer_terms, self.settings.default_terms)[0]
-        return terms
+    def assess(
+        self, invoice: Invoice, customer_terms: str, disputed_numbers: Iterable[str] = frozenset(), currency: str = "",
+    ) -> InvoiceResult:
+        """``assess_invoice`` of an invoice whose customer's terms are ``customer_terms``."""
+        settings = self.settings
+        currency = currency or invoice.currency or settings.currency
+        key = (invoice.status, invoice.terms, customer_terms, invoice.invoice_date, invoice.due_date)
+        shape = self.shapes.get(key)
+        if shape is None:
+            shape = self.shapes[key] = self._shape(*key)
+        word, terms, due = shape
+        state = _state(word, invoice, disputed_numbers)
+        if state in (WRITTEN_OFF, DRAFT):
+            return InvoiceResult.of(invoice, currency, state, due, ZERO, 0, "")
+        balance = open_balance(invoice, terms, state)
+        state = _settled_state(state, balance)
+        if state in (PAID, CREDIT):
+            return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
+        days, bucket = self.aging(due)
+        chargeable = state == OPEN and days > settings.grace_days and settings.late_interest > 0
+        interest = late_interest(balance, days, settings) if chargeable else ZERO  # (ZERO at no rate, spared the call)
+        deadline, discount = _open_discount(invoice, terms, balance, self.as_of) if state == OPEN else (None, None)
+        return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
 
-    def due(self, issued: dt.date, invoice_terms: str, customer_terms: str) -> dt.date:
-        """The due date the terms give an invoice issued on ``issued`` that names none."""
-        key = (issued, invoice_terms, customer_terms)
-        day = self.dues.get(key)
-        if day is None:
-            day = self.dues[key] = due_date(issued, self.terms(invoice_terms, customer_terms))
-        return day
+    def _shape(
+        self, status: str, invoice_terms: str, customer_terms: str, issued: Optional[dt.date], due: Optional[dt.date],
+    ) -> tuple[str, Terms, Optional[dt.date]]:
+        """The Status word, the terms that apply and the due date (as typed, else from the terms)."""
+        terms, _ = choose_terms(invoice_terms, customer_terms, self.settings.default_terms)
+        return status_word(status), terms, due or (due_date(issued, terms) if issued else None)
 
     def aging(self, due: Optional[dt.date]) -> tuple[int, str]:
         """Days overdue as of the run date and their bucket, for an invoice due on ``due``."""
@@ -335,15 +336,15 @@ class _Run:
         return found
 
 
-_LAST_RUN: list[_Run] = []
+_LAST_RUN: list[Run] = []
 
 
-def _run_of(settings: Settings, as_of: dt.date) -> _Run:
+def run_of(settings: Settings, as_of: dt.date) -> Run:
     """The run of the last call when it is the same run (the engine's case), else a new one."""
     last = _LAST_RUN[0] if _LAST_RUN else None
     if last is not None and last.settings is settings and last.as_of == as_of:
         return last
-    run = _Run(settings, as_of)
+    run = Run(settings, as_of)
     _LAST_RUN[:] = [run]
     return run
 
@@ -429,10 +430,12 @@ def totals(
 
 
 class Tally:
-    """The book-wide amounts gathered one result at a time, in sheet order, summed once at the end.
+    """The book-wide amounts gathered one result at a time, summed once at the end.
 
     The engine adds each result the moment it is made, while its invoice is still at hand, rather
-    than walking 100,000 results (and their invoices) again."""
+    than walking 100,000 results (and their invoices) again; it adds them customer by customer.
+    The order does not change a total: every amount is a whole number of cents, and Decimal adds
+    those exactly (below 10^26, where rounding them to the cent would fail anyway)."""
 
     __slots__ = ("gathered", "labels", "start", "as_of")
 
@@ -477,7 +480,7 @@ class Tally:
 
 
 class _Gathered:
-    """One currency's amounts, in sheet order, before they are summed."""
+    """One currency's amounts, in the order they were added, before they are summed."""
 
     __slots__ = ("counted", "owed", "overdue", "credits", "by_label", "sales")
 

@@ -13,10 +13,10 @@ from dataclasses import replace
 from typing import Optional, Sequence, TypeVar
 
 from collector.account import Position, build_account
-from collector.aging import BucketScheme, Tally, assess_invoice, disputed_invoice_numbers
+from collector.aging import BucketScheme, Tally, disputed_invoice_numbers, run_of
 from collector.assessment import Account, Action, Assessment, InvoiceResult
 from collector.model import (
-    Book, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings, bulk_records,
+    Book, ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings, bulk_records,
 )
 from collector.policy import COLLECTOR, DEFAULT_POLICY, CustomerPlan, plan_customer
 
@@ -35,18 +35,20 @@ def assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]] = 
 def _assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]]) -> Assessment:
     steps = tuple(policy) if policy else (book.policy or DEFAULT_POLICY)
     settings, problems = _usable_settings(book.settings)
-    scheme = BucketScheme(tuple(settings.aging_buckets))
+    tally = Tally(as_of, BucketScheme(tuple(settings.aging_buckets)))
     entries_of = _by_customer(book.contact_log)
     instalments_of = _by_customer(book.instalments)
-    tally = Tally(as_of, scheme)
-    ledgers, results = _assess_invoices(book, settings, as_of, entries_of, tally)
+    results: list[Optional[InvoiceResult]] = [None] * len(book.invoices)
     accounts: list[Account] = []
     actions: list[Action] = []
-    for ledger in sorted(ledgers.values(), key=_customer_order):
-        customer = ledger.customer
-        plan = plan_customer(customer, ledger.results, entries_of.get(customer.key, []),
-                             instalments_of.get(customer.key, []), steps, settings, as_of, owned=True)
-        accounts.append(_account(customer, plan, as_of, ledger.position))
+    for customer, indices in _customers(book):
+        entries = entries_of.get(customer.key, [])
+        mine, position = _assess_invoices(book, customer, indices, settings, as_of, entries, tally)
+        for index, result in zip(indices, mine):
+            results[index] = result
+        plan = plan_customer(customer, mine, entries, instalments_of.get(customer.key, []), steps,
+                             settings, as_of, owned=True)
+        accounts.append(_account(customer, plan, as_of, position))
         if plan.action is not None:
             actions.append(plan.action)
     actions.sort(key=lambda a: (-a.urgency, a.customer.name.casefold(), a.customer.key))
@@ -64,61 +66,40 @@ def _usable_settings(settings: Settings) -> tuple[Settings, tuple[Problem, ...]]
     return settings, ()
 
 
-class _Ledger:
-    """One customer's invoice results as they are made, with what the account reads off them
-    (gathered in the same pass)."""
-
-    __slots__ = ("customer", "results", "position", "disputed")
-
-    def __init__(self, customer: Customer, disputed: frozenset[str]) -> None:
-        self.customer = customer
-        self.results: list[InvoiceResult] = []
-        self.position = Position()
-        self.disputed = disputed
+def _customers(book: Book) -> list[tuple[Customer, list[int]]]:
+    """Every customer (from the Customers sheet or only seen on invoices) with its invoice positions."""
+    known = {customer.key: customer for customer in book.customers}
+    positions: dict[str, list[int]] = {key: [] for key in known}
+    for index, invoice in enumerate(book.invoices):
+        spots = positions.get(invoice.customer_key)
+        if spots is None:
+            known[invoice.customer_key] = Customer(key=invoice.customer_key, name=invoice.customer)
+            spots = positions[invoice.customer_key] = []
+        spots.append(index)
+    ordered = sorted(known.values(), key=lambda c: (c.name.casefold(), c.key))
+    return [(customer, positions[customer.key]) for customer in ordered]
 
 
 def _assess_invoices(
-    book: Book, settings: Settings, as_of: dt.date, entries_of: dict[str, list[ContactEntry]], tally: Tally,
-) -> tuple[dict[str, _Ledger], list[InvoiceResult]]:
-    """Every invoice assessed in one pass in sheet order, each result counted for its customer's
-    account and the book totals while its invoice is at hand; customers only seen on invoices
-    join those of the Customers sheet."""
-    disputed_of = _disputed(book, as_of, entries_of)
-    ledgers = {c.key: _Ledger(c, disputed_of.get(c.key, _NONE_DISPUTED)) for c in book.customers}
-    results: list[InvoiceResult] = []
+    book: Book, customer: Customer, indices: Sequence[int], settings: Settings, as_of: dt.date,
+    entries: list[ContactEntry], tally: Tally,
+) -> tuple[list[InvoiceResult], Position]:
+    """One customer's invoices assessed, each result counted for the account and the book totals
+    the moment it is made, while it is at hand: a book's results do not fit in the processor's
+    cache, and every later walk over them costs as much again."""
+    invoices = [book.invoices[i] for i in indices]
+    known = [e for e in entries if e.date <= as_of] if entries else None
+    disputed = disputed_invoice_numbers(known, invoices) if known else _NONE_DISPUTED
+    assess = run_of(settings, as_of).assess
     book_currency = settings.currency or ""
-    for invoice in book.invoices:
-        key = invoice.customer_key
-        ledger = ledgers.get(key)
-        if ledger is None:
-            customer = Customer(key=key, name=invoice.customer)
-            ledger = ledgers[key] = _Ledger(customer, disputed_of.get(key, _NONE_DISPUTED))
-        result = assess_invoice(invoice, ledger.customer, settings, as_of, ledger.disputed,
-                                invoice.currency or book_currency)
+    position = Position()
+    results = []
+    for invoice in invoices:
+        result = assess(invoice, customer.terms, disputed, invoice.currency or book_currency)
         results.append(result)
-        ledger.results.append(result)
-        ledger.position.add(result)
+        position.add(result)
         tally.add(result)
-    return ledgers, results
-
-
-def _disputed(book: Book, as_of: dt.date, entries_of: dict[str, list[ContactEntry]]) -> dict[str, frozenset[str]]:
-    """The invoices under dispute of every customer whose Contact Log (up to ``as_of``) has rows."""
-    known = {key: [e for e in entries if e.date <= as_of] for key, entries in entries_of.items()}
-    known = {key: entries for key, entries in known.items() if entries}
-    if not known:
-        return {}
-    invoices_of: dict[str, list[Invoice]] = {key: [] for key in known}
-    for invoice in book.invoices:
-        listed = invoices_of.get(invoice.customer_key)
-        if listed is not None:
-            listed.append(invoice)
-    return {key: disputed_invoice_numbers(entries, invoices_of[key]) for key, entries in known.items()}
-
-
-def _customer_order(ledger: _Ledger) -> tuple[str, str]:
-    """Accounts are listed by customer name (case folded), then key."""
-    return ledger.customer.name.casefold(), ledger.customer.key
+    return results, position
 
 
 def _by_customer(records: Sequence[RecordT]) -> dict[str, list[RecordT]]:
