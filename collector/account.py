@@ -7,6 +7,7 @@ to pay, a payment plan and how far it is paid, the paying habit) and the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Iterable, Optional, Sequence
 from collector.aging import number_key
 from collector.assessment import OPEN, OPEN_STATES, PAID, Account, InvoiceResult, Promise
 from collector.model import ContactEntry, Customer, Instalment
-from collector.money import sum_money
+from collector.money import sum_cents, sum_money
 from collector.terms import days_delta
 
 ZERO = Decimal("0.00")
@@ -60,10 +61,19 @@ def entry_covers(entry: ContactEntry, result: InvoiceResult) -> bool:
     An entry listing no invoices is about the whole account as it stood that
     day: every invoice issued on or before its date.
     """
-    if entry.invoices:
-        return number_key(result.invoice.number) in {number_key(n) for n in entry.invoices}
+    listed = entry.invoices
+    if listed:
+        keys = _listed_keys(listed) if type(listed) is tuple else {number_key(n) for n in listed}
+        return number_key(result.invoice.number) in keys
     issued = result.invoice.invoice_date
     return issued is None or issued <= entry.date
+
+
+@functools.lru_cache(maxsize=4096)
+def _listed_keys(numbers: tuple[str, ...]) -> frozenset[str]:
+    """The invoices a Contact Log row lists, as compared: each row is checked against every
+    invoice of its customer, and the next run's log repeats most rows."""
+    return frozenset(number_key(n) for n in numbers)
 
 
 # ---- payment plans -------------------------------------------------------
@@ -176,7 +186,10 @@ def main_currency(results: Sequence[InvoiceResult], book_currency: str = "") -> 
     if not results:
         return book_currency
     first = results[0].currency
-    if all(r.currency == first for r in results):
+    for r in results:
+        if r.currency != first:
+            break
+    else:
         return first  # the usual case, without counting
     counts = Counter(r.currency for r in results)
     best = max(counts.values())
@@ -247,7 +260,11 @@ def _position(results: Iterable[InvoiceResult]) -> Position:
 
 
 def _summed(grouped: dict[str, list[Decimal]]) -> dict[str, Decimal]:
-    return {currency: sum_money(grouped[currency]) for currency in sorted(grouped)}
+    """Balances by currency summed, in currency order."""
+    if len(grouped) == 1:  # the usual case: one currency, nothing to sort
+        ((currency, balances),) = grouped.items()
+        return {currency: sum_cents(balances)}
+    return {currency: sum_cents(grouped[currency]) for currency in sorted(grouped)}
 
 
 def build_account(

@@ -20,7 +20,7 @@ from collector.assessment import (
 )
 from collector.dates import days_between
 from collector.model import ContactEntry, Customer, Invoice, Settings
-from collector.money import sum_money, to_cents
+from collector.money import sum_cents, sum_money, to_cents
 from collector.terms import (
     Terms, choose_terms, discount_amount, discount_deadline, due_date, fold,
 )
@@ -254,7 +254,12 @@ def disputed_invoice_numbers(entries: Iterable[ContactEntry], invoices: Iterable
 
 
 def _resolves(entry: ContactEntry) -> bool:
-    return _status_text(entry.channel) in _RESOLVED or _status_text(entry.step) in _RESOLVED
+    return _says_resolved(entry.channel) or _says_resolved(entry.step)
+
+
+@functools.lru_cache(maxsize=4096)  # a Contact Log repeats a handful of channel and step texts
+def _says_resolved(text: str) -> bool:
+    return _status_text(text) in _RESOLVED
 
 
 def _numbers_covered(entry: ContactEntry, invoices: Sequence[Invoice]) -> tuple[str, ...]:
@@ -495,10 +500,10 @@ class _Gathered:
 
 def _currency_totals(into: _Gathered, accounts: Sequence[Account], currency: str) -> Totals:
     """One currency's figures from its gathered amounts."""
-    receivables = sum_money(into.owed)
-    overdue_total = sum_money(into.overdue)
-    credit_total = sum_money(into.credits)
-    buckets = tuple((label, sum_money(amounts)) for label, amounts in into.by_label.items())
+    receivables = sum_cents(into.owed)
+    overdue_total = sum_cents(into.overdue)
+    credit_total = sum_cents(into.credits)
+    buckets = tuple((label, sum_cents(amounts)) for label, amounts in into.by_label.items())
     on_hold = sum(
         1 for a in accounts
         if a.credit_status == CASH_ONLY and a.open_total.get(currency, ZERO) > 0

@@ -23,7 +23,7 @@ from collector.assessment import (
     CASH_ONLY, DISPUTED, GOOD_STANDING, OPEN_STATES, Action, InvoiceResult, Promise,
 )
 from collector.model import ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings
-from collector.money import sum_money
+from collector.money import sum_cents
 from collector.terms import days_delta, fold
 
 INVOICE_DATE = "invoice date"
@@ -512,13 +512,20 @@ def _situation(
         schedule = instalment_schedule(instalments, owed, as_of, plan_rule.days if plan_rule else 5)
     else:
         schedule = _NO_PLAN  # what instalment_schedule gives for no instalments
-    chasing = [r.chased for r in results]
-    chased = tuple(r for r, chase in zip(results, chasing) if chase)
-    due = [run.due_step(r) if chase else -1 for r, chase in zip(results, chasing)]
+    chasing, chased, due = [], [], []  # in one walk over the results: a book has 100,000
+    due_step = run.due_step
+    for r in results:
+        chase = r.chased
+        chasing.append(chase)
+        if chase:
+            chased.append(r)
+            due.append(due_step(r))
+        else:
+            due.append(-1)
     return _Situation(
         customer, results, entries, rules, run.settings, as_of, currency,
         _logged_stages(results, entries, rules) if entries else (-1,) * len(results),
-        due, promise, schedule, chased, chasing, run, owned,
+        due, promise, schedule, tuple(chased), chasing, run, owned,
     )
 
 
@@ -732,8 +739,8 @@ def _asking(
     asked = [r for r in facts.chased if r.currency in currencies and (r.days_overdue > 0 or id(r) in ids)]
     if len(currencies) == 1:  # the usual case: both sums in the one currency, without grouping
         currency = asked[0].currency  # (asked holds the chosen results, all of this currency)
-        return ({currency: sum_money([r.open_balance + r.interest for r in asked])},
-                {currency: sum_money([r.interest for r in asked])})
+        return ({currency: sum_cents([r.open_balance + r.interest for r in asked])},
+                {currency: sum_cents([r.interest for r in asked])})
     return _sum_by_currency(asked, with_interest=True), _interest_by_currency(asked)
 
 
@@ -756,11 +763,11 @@ def _by_currency(results: Sequence[InvoiceResult], amounts: Sequence[Decimal]) -
     """The amounts (one per result) summed by the results' currencies, in currency order."""
     currency = results[0].currency if results else ""
     if all(r.currency == currency for r in results):  # the usual case: one currency
-        return {currency: sum_money(amounts)} if results else {}
+        return {currency: sum_cents(amounts)} if results else {}
     grouped: dict[str, list[Decimal]] = {}
     for r, amount in zip(results, amounts):
         grouped.setdefault(r.currency, []).append(amount)
-    return {c: sum_money(grouped[c]) for c in sorted(grouped)}
+    return {c: sum_cents(grouped[c]) for c in sorted(grouped)}
 
 
 def _is_final_demand(step: PolicyStep) -> bool:
