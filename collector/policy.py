@@ -18,7 +18,7 @@ from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 from collector.account import (
     Schedule, entry_covers, find_promise, instalment_schedule, main_currency, open_totals,
 )
-from collector.aging import status_word
+from collector.aging import number_key, status_word
 from collector.assessment import (
     CASH_ONLY, DISPUTED, GOOD_STANDING, OPEN_STATES, Action, InvoiceResult, Promise,
 )
@@ -176,6 +176,7 @@ _STARTS = _synonyms({
 _AND = re.compile(r"\s*(?:[,;+&/]|\band\b|\bet\b|\bsi\b|\bκαι\b|\bdan\b|\bat\b|\by\b)\s*")
 
 
+@lru_cache(maxsize=4096)  # a Contact Log repeats a handful of channel texts thousands of times
 def channel_kind(text: str) -> str:
     """email, letter, call, visit, task, message, note or dispute; "" when not recognised."""
     words = _words(text)
@@ -532,12 +533,28 @@ def _situation(
 def _logged_stages(
     results: Sequence[InvoiceResult], entries: Sequence[ContactEntry], rules: _Rules
 ) -> list[int]:
-    """``logged_stage`` of every result, each entry's ladder index looked up once."""
-    indexed = [(rules.index(entry.step), entry) for entry in entries]
+    """``logged_stage`` of every result, each entry's ladder index and invoices worked out once.
+
+    An entry that lists invoices covers those numbers, so the best step logged for each listed
+    number is gathered first and each result looks its own number up; the entries about the whole
+    account are checked against each result as ``entry_covers`` checks them."""
+    listed: dict[str, int] = {}  # number key -> highest ladder index logged for it by number
+    whole: list[tuple[int, ContactEntry]] = []
+    for entry in entries:
+        index = rules.index(entry.step)
+        if index < 0:
+            continue  # names no ladder step: never raises a stage
+        if entry.invoices:
+            for number in entry.invoices:
+                key = number_key(number)
+                if listed.get(key, -1) < index:
+                    listed[key] = index
+        else:
+            whole.append((index, entry))
     stages = []
     for result in results:
-        best = -1
-        for index, entry in indexed:
+        best = listed.get(number_key(result.invoice.number), -1) if listed else -1
+        for index, entry in whole:
             if index > best and entry_covers(entry, result):
                 best = index
         stages.append(best)
@@ -546,7 +563,12 @@ def _logged_stages(
 
 def is_own_entry(entry: ContactEntry) -> bool:
     """A Contact Log row collector wrote itself."""
-    return fold(entry.by).strip() == COLLECTOR
+    return _is_collector(entry.by)
+
+
+@lru_cache(maxsize=1024)  # a Contact Log's By column holds a few names
+def _is_collector(by: str) -> bool:
+    return fold(by).strip() == COLLECTOR
 
 
 def _candidates(facts: _Situation) -> list[_Candidate]:

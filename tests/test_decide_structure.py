@@ -16,7 +16,7 @@ from collector.aging import BucketScheme, Tally, totals
 from collector.engine import _assess_invoices, _customers, _usable_settings, assess
 from collector.model import Book, ContactEntry, Customer, Instalment, Invoice, Settings
 from collector.money import sum_cents, sum_money
-from collector.policy import DEFAULT_POLICY, plan_customer
+from collector.policy import DEFAULT_POLICY, _logged_stages, _rules_of, ladder_of, logged_stage, plan_customer
 
 BASE = dt.date(2026, 3, 2)
 FAST = hyp_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -56,7 +56,8 @@ def random_book(seed: int) -> Book:
     log = tuple(
         ContactEntry(
             row=k + 2, date=_day(rng, 1.0, -10, 200), customer_key=rng.choice(names),
-            invoices=tuple(rng.sample([i.number for i in invoices], min(len(invoices), rng.randint(0, 2)))),
+            invoices=tuple(rng.choice([n, f" {n.lower()}"]) for n in rng.sample(
+                [i.number for i in invoices], min(len(invoices), rng.randint(0, 2)))),
             channel=rng.choice(CHANNELS), step=rng.choice(STEPS), promised_date=_day(rng, 0.25, -20, 60),
             promised_amount=rng.choice([None, _cents(rng, 0, 100_000)]), by=rng.choice(["", "collector"]),
         )
@@ -108,3 +109,17 @@ def test_a_plan_on_the_engine_s_own_results_is_the_plan_on_copies(seed, shift):
 @given(st.lists(st.integers(-10**12, 10**12).map(lambda c: Decimal(c).scaleb(-2)), max_size=30))
 def test_sum_cents_is_sum_money_for_amounts_exact_to_the_cent(amounts):
     assert repr(sum_cents(amounts)) == repr(sum_money(amounts))
+
+
+@FAST
+@given(st.integers(0, 2**32), st.integers(-60, 200))
+def test_the_stages_logged_for_a_customer_are_logged_stage_of_each_invoice(seed, shift):
+    """_logged_stages gathers the entries that list invoices by number first; logged_stage checks
+    every entry against every invoice."""
+    b, as_of = random_book(seed), BASE + dt.timedelta(days=shift)
+    assessment = assess(b, as_of)
+    rules, ladder = _rules_of(DEFAULT_POLICY), ladder_of(DEFAULT_POLICY)
+    for customer in {r.invoice.customer_key for r in assessment.invoices}:
+        results = [r for r in assessment.invoices if r.invoice.customer_key == customer]
+        entries = [e for e in b.contact_log if e.customer_key == customer]
+        assert _logged_stages(results, entries, rules) == [logged_stage(r, entries, ladder) for r in results]
