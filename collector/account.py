@@ -7,6 +7,7 @@ to pay, a payment plan and how far it is paid, the paying habit) and the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Iterable, Optional, Sequence
 from collector.aging import number_key
 from collector.assessment import OPEN, OPEN_STATES, PAID, Account, InvoiceResult, Promise
 from collector.model import ContactEntry, Customer, Instalment
-from collector.money import sum_money
+from collector.money import sum_cents, sum_money
 from collector.terms import days_delta
 
 ZERO = Decimal("0.00")
@@ -60,10 +61,19 @@ def entry_covers(entry: ContactEntry, result: InvoiceResult) -> bool:
     An entry listing no invoices is about the whole account as it stood that
     day: every invoice issued on or before its date.
     """
-    if entry.invoices:
-        return number_key(result.invoice.number) in {number_key(n) for n in entry.invoices}
+    listed = entry.invoices
+    if listed:
+        keys = _listed_keys(listed) if type(listed) is tuple else {number_key(n) for n in listed}
+        return number_key(result.invoice.number) in keys
     issued = result.invoice.invoice_date
     return issued is None or issued <= entry.date
+
+
+@functools.lru_cache(maxsize=4096)
+def _listed_keys(numbers: tuple[str, ...]) -> frozenset[str]:
+    """The invoices a Contact Log row lists, as compared: each row is checked against every
+    invoice of its customer, and the next run's log repeats most rows."""
+    return frozenset(number_key(n) for n in numbers)
 
 
 # ---- payment plans -------------------------------------------------------
@@ -176,7 +186,10 @@ def main_currency(results: Sequence[InvoiceResult], book_currency: str = "") -> 
     if not results:
         return book_currency
     first = results[0].currency
-    if all(r.currency == first for r in results):
+    for r in results:
+        if r.currency != first:
+            break
+    else:
         return first  # the usual case, without counting
     counts = Counter(r.currency for r in results)
     best = max(counts.values())
@@ -193,12 +206,13 @@ def overdue_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
     return _summed(_position(results).overdue_by)
 
 
-class _Position:
-    """What an account reads off its invoice results, gathered in one pass: a book has 100,000.
+class Position:
+    """What an account reads off its invoice results, gathered one result at a time: a book has 100,000.
 
     ``open_by`` and ``overdue_by`` hold the open and overdue balances by currency (credits count as
     open); ``oldest`` the most days overdue of an open invoice still owed (None for none);
-    ``days_to_pay`` the days each paid invoice took; ``owed`` the results still chased."""
+    ``days_to_pay`` the days each paid invoice took; ``owed`` the results still chased.
+    The engine adds each result the moment it is made, while its invoice is still at hand."""
 
     __slots__ = ("open_by", "overdue_by", "oldest", "days_to_pay", "owed")
 
@@ -209,43 +223,48 @@ class _Position:
         self.days_to_pay: list[int] = []
         self.owed: list[InvoiceResult] = []
 
-
-def _position(results: Iterable[InvoiceResult]) -> _Position:
-    found = _Position()
-    open_by, overdue_by, days_to_pay, owed = found.open_by, found.overdue_by, found.days_to_pay, found.owed
-    oldest = None
-    for r in results:
+    def add(self, r: InvoiceResult) -> None:
         state = r.state
         if state == PAID:
             invoice = r.invoice
             paid_on, issued, amount = invoice.paid_date, invoice.invoice_date, invoice.amount
             if paid_on and issued and (amount is None or amount > 0):
-                days_to_pay.append((paid_on - issued).days)
-            continue
+                self.days_to_pay.append((paid_on - issued).days)
+            return
         if state not in OPEN_STATES:
-            continue
+            return
         balance, currency = r.open_balance, r.currency
-        balances = open_by.get(currency)
+        balances = self.open_by.get(currency)
         if balances is None:
-            balances = open_by[currency] = []
+            balances = self.open_by[currency] = []
         balances.append(balance)
         if balance > 0:
             if state == OPEN:
-                owed.append(r)
+                self.owed.append(r)
             days = r.days_overdue
             if days > 0:
-                overdue = overdue_by.get(currency)
+                overdue = self.overdue_by.get(currency)
                 if overdue is None:
-                    overdue = overdue_by[currency] = []
+                    overdue = self.overdue_by[currency] = []
                 overdue.append(balance)
-            if oldest is None or days > oldest:
-                oldest = days
-    found.oldest = oldest
+            if self.oldest is None or days > self.oldest:
+                self.oldest = days
+
+
+def _position(results: Iterable[InvoiceResult]) -> Position:
+    found = Position()
+    add = found.add
+    for r in results:
+        add(r)
     return found
 
 
 def _summed(grouped: dict[str, list[Decimal]]) -> dict[str, Decimal]:
-    return {currency: sum_money(grouped[currency]) for currency in sorted(grouped)}
+    """Balances by currency summed, in currency order."""
+    if len(grouped) == 1:  # the usual case: one currency, nothing to sort
+        ((currency, balances),) = grouped.items()
+        return {currency: sum_cents(balances)}
+    return {currency: sum_cents(grouped[currency]) for currency in sorted(grouped)}
 
 
 def build_account(
@@ -259,9 +278,12 @@ def build_account(
     promise: Optional[Promise] = None,
     schedule: Schedule = Schedule(),
     waiting_until: Optional[dt.date] = None,
+    position: Optional[Position] = None,
 ) -> Account:
-    """The ``Account`` record for one customer from its invoice results and plan."""
-    found = _position(results)
+    """The ``Account`` record for one customer from its invoice results and plan.
+
+    ``position`` is what the engine already gathered from these results, if it did."""
+    found = position if position is not None else _position(results)
     average = _average(found.days_to_pay)
     return Account.of(
         customer=customer,

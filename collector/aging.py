@@ -20,7 +20,7 @@ from collector.assessment import (
 )
 from collector.dates import days_between
 from collector.model import ContactEntry, Customer, Invoice, Settings
-from collector.money import sum_money, to_cents
+from collector.money import sum_cents, sum_money, to_cents
 from collector.terms import (
     Terms, choose_terms, discount_amount, discount_deadline, due_date, fold,
 )
@@ -205,7 +205,11 @@ def invoice_state(invoice: Invoice, disputed_numbers: Iterable[str] = frozenset(
     The numbers still have the last word: ``assess_invoice`` turns a "Paid"
     invoice whose Paid or Balance column shows money still owed back to OPEN.
     """
-    word = status_word(invoice.status)
+    return _state(status_word(invoice.status), invoice, disputed_numbers)
+
+
+def _state(word: str, invoice: Invoice, disputed_numbers: Iterable[str]) -> str:
+    """``invoice_state`` once the Status text's word is known."""
     if word in (WRITTEN_OFF, DRAFT, PAID):
         return word
     if _signed_amount(invoice) < 0:
@@ -250,7 +254,12 @@ def disputed_invoice_numbers(entries: Iterable[ContactEntry], invoices: Iterable
 
 
 def _resolves(entry: ContactEntry) -> bool:
-    return _status_text(entry.channel) in _RESOLVED or _status_text(entry.step) in _RESOLVED
+    return _says_resolved(entry.channel) or _says_resolved(entry.step)
+
+
+@functools.lru_cache(maxsize=4096)  # a Contact Log repeats a handful of channel and step texts
+def _says_resolved(text: str) -> bool:
+    return _status_text(text) in _RESOLVED
 
 
 def _numbers_covered(entry: ContactEntry, invoices: Sequence[Invoice]) -> tuple[str, ...]:
@@ -273,23 +282,76 @@ def assess_invoice(
     currency: str = "",
 ) -> InvoiceResult:
     """Due date, open balance, days overdue, bucket, interest and open discount of one invoice."""
-    currency = currency or invoice.currency or settings.currency
-    terms, _ = choose_terms(invoice.terms, customer.terms if customer else "", settings.default_terms)
-    due = invoice.due_date or (due_date(invoice.invoice_date, terms) if invoice.invoice_date else None)
-    state = invoice_state(invoice, disputed_numbers)
-    if state in (WRITTEN_OFF, DRAFT):
-        return InvoiceResult.of(invoice, currency, state, due, ZERO, 0, "")
-    balance = open_balance(invoice, terms, state)
-    state = _settled_state(state, balance)
-    if state in (PAID, CREDIT):
-        return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
-    days = max(0, days_between(due, as_of)) if due else 0
-    edges = settings.aging_buckets
-    bucket = _bucket(edges if type(edges) is tuple else tuple(edges), days)
-    chargeable = state == OPEN and days > settings.grace_days and settings.late_interest > 0
-    interest = late_interest(balance, days, settings) if chargeable else ZERO  # (ZERO at no rate, spared the call)
-    deadline, discount = _open_discount(invoice, terms, balance, as_of) if state == OPEN else (None, None)
-    return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
+    return run_of(settings, as_of).assess(invoice, customer.terms if customer else "", disputed_numbers, currency)
+
+
+class Run:
+    """One run's settings and date, with what a book repeats worked out once.
+
+    A book of 100,000 invoices has a few Status and terms texts and a few hundred invoice and due
+    dates: the state word, terms and due date depend on nothing else, and the days overdue and
+    bucket on the due date alone, so each distinct combination is computed once, by the same
+    functions, and looked up after."""
+
+    def __init__(self, settings: Settings, as_of: dt.date) -> None:
+        self.settings = settings
+        self.as_of = as_of
+        edges = settings.aging_buckets
+        self.edges = edges if type(edges) is tuple else tuple(edges)
+        self.shapes: dict[tuple, tuple[str, Terms, Optional[dt.date]]] = {}
+        self.ages: dict[Optional[dt.date], tuple[int, str]] = {}
+
+    def assess(
+        self, invoice: Invoice, customer_terms: str, disputed_numbers: Iterable[str] = frozenset(), currency: str = "",
+    ) -> InvoiceResult:
+        """``assess_invoice`` of an invoice whose customer's terms are ``customer_terms``."""
+        settings = self.settings
+        currency = currency or invoice.currency or settings.currency
+        key = (invoice.status, invoice.terms, customer_terms, invoice.invoice_date, invoice.due_date)
+        shape = self.shapes.get(key)
+        if shape is None:
+            shape = self.shapes[key] = self._shape(*key)
+        word, terms, due = shape
+        state = _state(word, invoice, disputed_numbers)
+        if state in (WRITTEN_OFF, DRAFT):
+            return InvoiceResult.of(invoice, currency, state, due, ZERO, 0, "")
+        balance = open_balance(invoice, terms, state)
+        state = _settled_state(state, balance)
+        if state in (PAID, CREDIT):
+            return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
+        days, bucket = self.aging(due)
+        chargeable = state == OPEN and days > settings.grace_days and settings.late_interest > 0
+        interest = late_interest(balance, days, settings) if chargeable else ZERO  # (ZERO at no rate, spared the call)
+        deadline, discount = _open_discount(invoice, terms, balance, self.as_of) if state == OPEN else (None, None)
+        return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
+
+    def _shape(
+        self, status: str, invoice_terms: str, customer_terms: str, issued: Optional[dt.date], due: Optional[dt.date],
+    ) -> tuple[str, Terms, Optional[dt.date]]:
+        """The Status word, the terms that apply and the due date (as typed, else from the terms)."""
+        terms, _ = choose_terms(invoice_terms, customer_terms, self.settings.default_terms)
+        return status_word(status), terms, due or (due_date(issued, terms) if issued else None)
+
+    def aging(self, due: Optional[dt.date]) -> tuple[int, str]:
+        """Days overdue as of the run date and their bucket, for an invoice due on ``due``."""
+        found = self.ages.get(due)
+        if found is None:
+            days = max(0, days_between(due, self.as_of)) if due else 0
+            found = self.ages[due] = (days, _bucket(self.edges, days))
+        return found
+
+
+_LAST_RUN: list[Run] = []
+
+
+def run_of(settings: Settings, as_of: dt.date) -> Run:
+    """The run of the last call when it is the same run (the engine's case), else a new one."""
+    last = _LAST_RUN[0] if _LAST_RUN else None
+    if last is not None and last.settings is settings and last.as_of == as_of:
+        return last
+    run = Run(settings, as_of)
+    _LAST_RUN[:] = [run]
+    return run
 
 
 def open_balance(invoice: Invoice, terms: Terms, state: str = OPEN) -> Decimal:
@@ -364,46 +426,66 @@ def totals(
     as_of: dt.date,
     scheme: BucketScheme = BucketScheme(),
 ) -> tuple[Totals, ...]:
-    """Book-wide figures, one ``Totals`` per currency (sorted by currency code).
-
-    One pass over every result (a book has 100,000 of them) gathers each currency's amounts in
-    sheet order; each list is summed once at the end, as ``sum_money`` sums."""
-    gathered: dict[str, _Gathered] = {}
-    labels = scheme.labels
-    start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
-    open_states, credit = OPEN_STATES, CREDIT
+    """Book-wide figures, one ``Totals`` per currency (sorted by currency code)."""
+    tally = Tally(as_of, scheme)
+    add = tally.add
     for r in results:
-        into = gathered.get(r.currency)
+        add(r)
+    return tally.totals(accounts)
+
+
+class Tally:
+    """The book-wide amounts gathered one result at a time, summed once at the end.
+
+    The engine adds each result the moment it is made, while its invoice is still at hand, rather
+    than walking 100,000 results (and their invoices) again; it adds them customer by customer.
+    The order does not change a total: every amount is a whole number of cents, and Decimal adds
+    those exactly (below 10^26, where rounding them to the cent would fail anyway)."""
+
+    __slots__ = ("gathered", "labels", "start", "as_of")
+
+    def __init__(self, as_of: dt.date, scheme: BucketScheme = BucketScheme()) -> None:
+        self.gathered: dict[str, _Gathered] = {}
+        self.labels = scheme.labels
+        self.start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
+        self.as_of = as_of
+
+    def add(self, r: InvoiceResult) -> None:
+        into = self.gathered.get(r.currency)
         if into is None:
-            into = gathered[r.currency] = _Gathered(labels)
+            into = self.gathered[r.currency] = _Gathered(self.labels)
         state = r.state
         if state == DRAFT:
-            continue  # neither a sale nor owed
+            return  # neither a sale nor owed
         into.counted = True
         invoice = r.invoice
         issued = invoice.invoice_date
-        if issued and start < issued <= as_of:  # a sale of the DSO window
+        if issued and self.start < issued <= self.as_of:  # a sale of the DSO window
             into.sales.append(_signed_amount(invoice))
-        if state not in open_states:
-            continue
+        if state not in OPEN_STATES:
+            return
         balance = r.open_balance
         into.owed.append(balance)
         if balance > 0 and r.days_overdue > 0:
             into.overdue.append(balance)
-        if state == credit:
+        if state == CREDIT:
             into.credits.append(balance)
         else:
             bucket = into.by_label.get(r.bucket)
             if bucket is not None:
                 bucket.append(balance)
-    return tuple(
-        _currency_totals(gathered[currency], accounts, currency)
-        for currency in sorted(c for c, into in gathered.items() if into.counted)
-    )
+
+    def totals(self, accounts: Sequence[Account]) -> tuple[Totals, ...]:
+        """One ``Totals`` per currency of what was added, sorted by currency code."""
+        gathered = self.gathered
+        return tuple(
+            _currency_totals(gathered[currency], accounts, currency)
+            for currency in sorted(c for c, into in gathered.items() if into.counted)
+        )
 
 
 class _Gathered:
-    """One currency's amounts, in sheet order, before they are summed."""
+    """One currency's amounts, in the order they were added, before they are summed."""
 
     __slots__ = ("counted", "owed", "overdue", "credits", "by_label", "sales")
 
@@ -418,10 +500,10 @@ class _Gathered:
 
 def _currency_totals(into: _Gathered, accounts: Sequence[Account], currency: str) -> Totals:
     """One currency's figures from its gathered amounts."""
-    receivables = sum_money(into.owed)
-    overdue_total = sum_money(into.overdue)
-    credit_total = sum_money(into.credits)
-    buckets = tuple((label, sum_money(amounts)) for label, amounts in into.by_label.items())
+    receivables = sum_cents(into.owed)
+    overdue_total = sum_cents(into.overdue)
+    credit_total = sum_cents(into.credits)
+    buckets = tuple((label, sum_cents(amounts)) for label, amounts in into.by_label.items())
     on_hold = sum(
         1 for a in accounts
         if a.credit_status == CASH_ONLY and a.open_total.get(currency, ZERO) > 0

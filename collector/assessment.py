@@ -102,6 +102,17 @@ class InvoiceResult:
         fields["next_action_date"] = next_action_date
         return copy
 
+    def set_steps(self, stage: str, next_step: str, next_action_date: Optional[dt.date]) -> "InvoiceResult":
+        """The result itself with its stage and next step set, for its maker only: the engine makes
+        each result, decides its steps, then hands it out, so a copy would be made for nothing.
+
+        Never call it on a result anyone else may hold: records are immutable to everyone else."""
+        fields = self.__dict__
+        fields["stage"] = stage
+        fields["next_step"] = next_step
+        fields["next_action_date"] = next_action_date
+        return self
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES

@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import replace
 from typing import Optional, Sequence, TypeVar
 
-from collector.account import build_account
-from collector.aging import BucketScheme, assess_invoice, disputed_invoice_numbers, totals
+from collector.account import Position, build_account
+from collector.aging import BucketScheme, Tally, disputed_invoice_numbers, run_of
 from collector.assessment import Account, Action, Assessment, InvoiceResult
 from collector.model import (
     Book, ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings, bulk_records,
@@ -35,26 +35,24 @@ def assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]] = 
 def _assess(book: Book, as_of: dt.date, policy: Optional[Sequence[PolicyStep]]) -> Assessment:
     steps = tuple(policy) if policy else (book.policy or DEFAULT_POLICY)
     settings, problems = _usable_settings(book.settings)
+    tally = Tally(as_of, BucketScheme(tuple(settings.aging_buckets)))
+    entries_of = _by_customer(book.contact_log)
+    instalments_of = _by_customer(book.instalments)
     results: list[Optional[InvoiceResult]] = [None] * len(book.invoices)
     accounts: list[Account] = []
     actions: list[Action] = []
-    entries_of = _by_customer(book.contact_log)
-    instalments_of = _by_customer(book.instalments)
     for customer, indices in _customers(book):
-        plan = _plan(book, customer, indices, steps, settings, as_of,
-                     entries_of.get(customer.key, []), instalments_of.get(customer.key, []))
-        for index, result in zip(indices, plan.invoices):
+        entries = entries_of.get(customer.key, [])
+        mine, position = _assess_invoices(book, customer, indices, settings, as_of, entries, tally)
+        for index, result in zip(indices, mine):
             results[index] = result
-        accounts.append(_account(customer, plan, as_of))
+        plan = plan_customer(customer, mine, entries, instalments_of.get(customer.key, []), steps,
+                             settings, as_of, owned=True)
+        accounts.append(_account(customer, plan, as_of, position))
         if plan.action is not None:
             actions.append(plan.action)
-    ordered = tuple(results)
     actions.sort(key=lambda a: (-a.urgency, a.customer.name.casefold(), a.customer.key))
-    scheme = BucketScheme(tuple(settings.aging_buckets))
-    return Assessment(
-        as_of, ordered, tuple(accounts), tuple(actions),
-        totals(ordered, accounts, as_of, scheme), problems,
-    )
+    return Assessment(as_of, tuple(results), tuple(accounts), tuple(actions), tally.totals(accounts), problems)
 
 
 def _usable_settings(settings: Settings) -> tuple[Settings, tuple[Problem, ...]]:
@@ -82,6 +80,28 @@ def _customers(book: Book) -> list[tuple[Customer, list[int]]]:
     return [(customer, positions[customer.key]) for customer in ordered]
 
 
+def _assess_invoices(
+    book: Book, customer: Customer, indices: Sequence[int], settings: Settings, as_of: dt.date,
+    entries: list[ContactEntry], tally: Tally,
+) -> tuple[list[InvoiceResult], Position]:
+    """One customer's invoices assessed, each result counted for the account and the book totals
+    the moment it is made, while it is at hand: a book's results do not fit in the processor's
+    cache, and every later walk over them costs as much again."""
+    invoices = [book.invoices[i] for i in indices]
+    known = [e for e in entries if e.date <= as_of] if entries else None
+    disputed = disputed_invoice_numbers(known, invoices) if known else _NONE_DISPUTED
+    assess = run_of(settings, as_of).assess
+    book_currency = settings.currency or ""
+    position = Position()
+    results = []
+    for invoice in invoices:
+        result = assess(invoice, customer.terms, disputed, invoice.currency or book_currency)
+        results.append(result)
+        position.add(result)
+        tally.add(result)
+    return results, position
+
+
 def _by_customer(records: Sequence[RecordT]) -> dict[str, list[RecordT]]:
     """Contact Log rows or instalments grouped by customer key, in sheet order."""
     grouped: dict[str, list[RecordT]] = {}
@@ -90,29 +110,15 @@ def _by_customer(records: Sequence[RecordT]) -> dict[str, list[RecordT]]:
     return grouped
 
 
-def _plan(
-    book: Book, customer: Customer, indices: Sequence[int], policy: Sequence[PolicyStep],
-    settings: Settings, as_of: dt.date, entries: list[ContactEntry], instalments: list[Instalment],
-) -> CustomerPlan:
-    book_invoices = book.invoices
-    known = [e for e in entries if e.date <= as_of] if entries else None
-    disputed = disputed_invoice_numbers(known, [book_invoices[i] for i in indices]) if known else _NONE_DISPUTED
-    book_currency = settings.currency or ""
-    results = [
-        assess_invoice(invoice, customer, settings, as_of, disputed, invoice.currency or book_currency)
-        for invoice in map(book_invoices.__getitem__, indices)
-    ]
-    return plan_customer(customer, results, entries, instalments, policy, settings, as_of)
-
-
 _NONE_DISPUTED: frozenset[str] = frozenset()  # what disputed_invoice_numbers finds in an empty log
 
 
-def _account(customer: Customer, plan: CustomerPlan, as_of: dt.date) -> Account:
+def _account(customer: Customer, plan: CustomerPlan, as_of: dt.date, position: Position) -> Account:
     return build_account(
         customer, plan.invoices, as_of,
         stage=plan.stage, credit_status=plan.credit_status, credit_reason=plan.credit_reason,
         promise=plan.promise, schedule=plan.schedule, waiting_until=plan.waiting_until,
+        position=position,
     )
 
 

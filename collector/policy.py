@@ -18,12 +18,12 @@ from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 from collector.account import (
     Schedule, entry_covers, find_promise, instalment_schedule, main_currency, open_totals,
 )
-from collector.aging import status_word
+from collector.aging import number_key, status_word
 from collector.assessment import (
     CASH_ONLY, DISPUTED, GOOD_STANDING, OPEN_STATES, Action, InvoiceResult, Promise,
 )
 from collector.model import ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings
-from collector.money import sum_money
+from collector.money import sum_cents
 from collector.terms import days_delta, fold
 
 INVOICE_DATE = "invoice date"
@@ -176,6 +176,7 @@ _STARTS = _synonyms({
 _AND = re.compile(r"\s*(?:[,;+&/]|\band\b|\bet\b|\bsi\b|\bκαι\b|\bdan\b|\bat\b|\by\b)\s*")
 
 
+@lru_cache(maxsize=4096)  # a Contact Log repeats a handful of channel texts thousands of times
 def channel_kind(text: str) -> str:
     """email, letter, call, visit, task, message, note or dispute; "" when not recognised."""
     words = _words(text)
@@ -359,6 +360,7 @@ class _Run:
         self.settings = settings
         self.as_of = as_of
         self.due: dict[tuple[Optional[dt.date], Optional[dt.date]], int] = {}
+        self.next_steps: dict[tuple, tuple[str, str, Optional[dt.date]]] = {}
 
     def due_step(self, result: InvoiceResult) -> int:
         key = (result.invoice.invoice_date, result.due_date)
@@ -366,6 +368,17 @@ class _Run:
         if index is None:
             index = self.due[key] = due_step(result, self.rules.ladder, self.as_of)
         return index
+
+    def next_step(
+        self, result: InvoiceResult, stage: int, due: int, floors: tuple[dt.date, dt.date]
+    ) -> tuple[str, str, Optional[dt.date]]:
+        """``_next_step`` of a chased result: a book repeats its (invoice date, due date) pairs."""
+        issued, due_date = result.invoice.invoice_date, result.due_date
+        key = (issued, due_date, stage, due, floors)
+        steps = self.next_steps.get(key)
+        if steps is None:
+            steps = self.next_steps[key] = _next_step(self.rules, issued, due_date, stage, due, floors)
+        return steps
 
 
 _LAST_RUN: list[_Run] = []
@@ -421,6 +434,8 @@ class _Situation:
     schedule: Schedule
     chased: tuple[InvoiceResult, ...]
     chasing: list[bool]  # whether each result is chased
+    run: _Run
+    owned: bool  # whether the results are the caller's to set steps on (see plan_customer)
 
     @property
     def policy(self) -> tuple[PolicyStep, ...]:
@@ -447,15 +462,21 @@ def plan_customer(
     settings: Settings,
     as_of: dt.date,
     currency: str = "",
+    *,
+    owned: bool = False,
 ) -> CustomerPlan:
     """This run's single next step for one customer, with its invoices' stages and next steps.
 
     ``entries`` are the customer's Contact Log rows; rows dated after ``as_of``
     and collector's own rows dated ``as_of`` (an earlier run the same day) are
     left out, so re-running a day gives the same plan.
+
+    The plan's invoices are copies of ``results`` with their steps set, unless ``owned``: the
+    results were made for this plan alone and nobody holds them yet (the engine's case), so their
+    steps are set on them, sparing a book 40,000 copies.
     """
     run = _run_of(tuple(policy), settings, as_of)
-    facts = _situation(customer, results, entries, instalments, run, currency)
+    facts = _situation(customer, results, entries, instalments, run, currency, owned)
     candidates, waiting_until = _hold_back(_candidates(facts), facts)
     chosen = min(candidates, key=_precedence) if candidates else None
     updated = _follow_ups(facts, chosen, waiting_until)
@@ -477,7 +498,7 @@ def _precedence(candidate: _Candidate) -> tuple[int, int]:
 
 def _situation(
     customer: Customer, results: Sequence[InvoiceResult], entries: Sequence[ContactEntry],
-    instalments: Sequence[Instalment], run: _Run, currency: str,
+    instalments: Sequence[Instalment], run: _Run, currency: str, owned: bool = False,
 ) -> _Situation:
     results, rules, as_of = tuple(results), run.rules, run.as_of
     if entries:
@@ -492,25 +513,48 @@ def _situation(
         schedule = instalment_schedule(instalments, owed, as_of, plan_rule.days if plan_rule else 5)
     else:
         schedule = _NO_PLAN  # what instalment_schedule gives for no instalments
-    chasing = [r.chased for r in results]
-    chased = tuple(r for r, chase in zip(results, chasing) if chase)
-    due = [run.due_step(r) if chase else -1 for r, chase in zip(results, chasing)]
+    chasing, chased, due = [], [], []  # in one walk over the results: a book has 100,000
+    due_step = run.due_step
+    for r in results:
+        chase = r.chased
+        chasing.append(chase)
+        if chase:
+            chased.append(r)
+            due.append(due_step(r))
+        else:
+            due.append(-1)
     return _Situation(
         customer, results, entries, rules, run.settings, as_of, currency,
         _logged_stages(results, entries, rules) if entries else (-1,) * len(results),
-        due, promise, schedule, chased, chasing,
+        due, promise, schedule, tuple(chased), chasing, run, owned,
     )
 
 
 def _logged_stages(
     results: Sequence[InvoiceResult], entries: Sequence[ContactEntry], rules: _Rules
 ) -> list[int]:
-    """``logged_stage`` of every result, each entry's ladder index looked up once."""
-    indexed = [(rules.index(entry.step), entry) for entry in entries]
+    """``logged_stage`` of every result, each entry's ladder index and invoices worked out once.
+
+    An entry that lists invoices covers those numbers, so the best step logged for each listed
+    number is gathered first and each result looks its own number up; the entries about the whole
+    account are checked against each result as ``entry_covers`` checks them."""
+    listed: dict[str, int] = {}  # number key -> highest ladder index logged for it by number
+    whole: list[tuple[int, ContactEntry]] = []
+    for entry in entries:
+        index = rules.index(entry.step)
+        if index < 0:
+            continue  # names no ladder step: never raises a stage
+        if entry.invoices:
+            for number in entry.invoices:
+                key = number_key(number)
+                if listed.get(key, -1) < index:
+                    listed[key] = index
+        else:
+            whole.append((index, entry))
     stages = []
     for result in results:
-        best = -1
-        for index, entry in indexed:
+        best = listed.get(number_key(result.invoice.number), -1) if listed else -1
+        for index, entry in whole:
             if index > best and entry_covers(entry, result):
                 best = index
         stages.append(best)
@@ -519,7 +563,12 @@ def _logged_stages(
 
 def is_own_entry(entry: ContactEntry) -> bool:
     """A Contact Log row collector wrote itself."""
-    return fold(entry.by).strip() == COLLECTOR
+    return _is_collector(entry.by)
+
+
+@lru_cache(maxsize=1024)  # a Contact Log's By column holds a few names
+def _is_collector(by: str) -> bool:
+    return fold(by).strip() == COLLECTOR
 
 
 def _candidates(facts: _Situation) -> list[_Candidate]:
@@ -602,15 +651,16 @@ def _follow_ups(
     rank = chosen.rank if done_now else -1
     floors = _floors(facts, chosen, waiting_until)
     ladder = facts.rules.ladder
+    stepped = InvoiceResult.set_steps if facts.owned else InvoiceResult.with_steps
     updated = []
     for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due):
         if chased:
             stage = rank if rank > done and id(r) in done_now else done  # max(done, rank) for the step's invoices
-            updated.append(_follow_up(facts, r, stage, due, floors))
+            updated.append(stepped(r, *facts.run.next_step(r, stage, due, floors)))
         elif done < 0 and not (r.stage or r.next_step or r.next_action_date):
             updated.append(r)  # what with_steps("", "", None) gives it, without the call: most are paid
         else:
-            updated.append(r.with_steps(ladder[done].name if done >= 0 else "", "", None))
+            updated.append(stepped(r, ladder[done].name if done >= 0 else "", "", None))
     return tuple(updated)
 
 
@@ -634,30 +684,28 @@ def _floors(
     return any_step, contact
 
 
-def _follow_up(
-    facts: _Situation, result: InvoiceResult, stage: int, due: int, floors: tuple[dt.date, dt.date]
-) -> InvoiceResult:
-    """A chased invoice with its stage and its next step: the due step if not done, else the next one."""
-    rules = facts.rules
+def _next_step(
+    rules: _Rules, issued: Optional[dt.date], due_date: Optional[dt.date], stage: int, due: int,
+    floors: tuple[dt.date, dt.date],
+) -> tuple[str, str, Optional[dt.date]]:
+    """A chased invoice's stage, next step and its date: the due step if not done, else the next one.
+
+    Reads nothing of the invoice but its invoice and due dates."""
     ladder = rules.ladder
     reached = ladder[stage].name if stage >= 0 else ""
-    issued, due_date = result.invoice.invoice_date, result.due_date
     any_floor, contact_floor = floors
     for index in range((stage if stage >= due - 1 else due - 1) + 1, len(ladder)):
         step, offset = ladder[index], rules.offsets[index]
-        if offset is None:
-            day = step_date(step, result)
-        else:
-            start = issued if step.start == INVOICE_DATE else due_date
-            day = start + offset if start else None
-        if day is None:
+        start = issued if step.start == INVOICE_DATE else due_date
+        if not start:
             continue
+        day = start + (offset if offset is not None else dt.timedelta(days=step.days))  # (raises as step_date does)
         floor = contact_floor if rules.facing[index] else any_floor
         when = day if day >= floor else floor  # max(day, floor), without the call
         if step.only_before_due and (due_date is None or when > due_date):
             continue
-        return result.with_steps(reached, step.name, when)
-    return result.with_steps(reached, "", None)
+        return reached, step.name, when
+    return reached, "", None
 
 
 def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
@@ -713,8 +761,8 @@ def _asking(
     asked = [r for r in facts.chased if r.currency in currencies and (r.days_overdue > 0 or id(r) in ids)]
     if len(currencies) == 1:  # the usual case: both sums in the one currency, without grouping
         currency = asked[0].currency  # (asked holds the chosen results, all of this currency)
-        return ({currency: sum_money([r.open_balance + r.interest for r in asked])},
-                {currency: sum_money([r.interest for r in asked])})
+        return ({currency: sum_cents([r.open_balance + r.interest for r in asked])},
+                {currency: sum_cents([r.interest for r in asked])})
     return _sum_by_currency(asked, with_interest=True), _interest_by_currency(asked)
 
 
@@ -737,11 +785,11 @@ def _by_currency(results: Sequence[InvoiceResult], amounts: Sequence[Decimal]) -
     """The amounts (one per result) summed by the results' currencies, in currency order."""
     currency = results[0].currency if results else ""
     if all(r.currency == currency for r in results):  # the usual case: one currency
-        return {currency: sum_money(amounts)} if results else {}
+        return {currency: sum_cents(amounts)} if results else {}
     grouped: dict[str, list[Decimal]] = {}
     for r, amount in zip(results, amounts):
         grouped.setdefault(r.currency, []).append(amount)
-    return {c: sum_money(grouped[c]) for c in sorted(grouped)}
+    return {c: sum_cents(grouped[c]) for c in sorted(grouped)}
 
 
 def _is_final_demand(step: PolicyStep) -> bool:
