@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
+from typing import Iterable, NamedTuple, Optional, Union
 
 import python_calamine
 from defusedxml.ElementTree import parse as parse_xml
@@ -315,16 +315,18 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
             if part not in present:
                 found.append(f"the sheet '{name}' would disappear")
                 continue
-            with ThreadPoolExecutor(max_workers=2) as pool:  # zlib inflates without holding the interpreter
-                old, new = pool.map(lambda pair: pair[0].read(pair[1]), ((before, part), (after, part)))
+            # zlib inflates without holding the interpreter: the written part inflates while the
+            # original's half of the comparison is made.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                reading = pool.submit(after.read, part)
+                old = _original_sheet(name, before.read(part), ownership, same_places)
+                new = reading.result()
             found += _sheet_part_losses(name, part, old, new, before, after, present, owned)
-            # Each sheet's bytes are let go as soon as they are compared: for a 100,000-invoice sheet
-            # the proof is the run's peak of memory.
-            kept = _owner_cells(name, old, ownership, check_references=True) if same_places else None
-            old = None
-            if kept is None or kept != _owner_cells(name, new, ownership, check_references=False):
+            if old.owner_cells is None or old.owner_cells != _owner_cells(name, new, ownership, check_references=False):
                 unproven.append(name)
-            new = kept = None
+            # Each sheet's bytes go as soon as they are compared: for a 100,000-invoice sheet the
+            # proof is the run's peak of memory.
+            old = new = None
         for part, notes in (owner_notes or {}).items():
             text = after.read(part) if part in present else b""
             if any(note not in text for note in notes):
@@ -333,15 +335,30 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
     return found
 
 
-def _sheet_part_losses(name: str, part: str, old: bytes, new: bytes, before, after, present: dict,
+class _Original(NamedTuple):
+    """What the proof needs of an original sheet part, so its bytes need not be kept."""
+
+    formulas: int
+    outside: bytes  # the part without its rows, or all of it when its rows hold extensions
+    rows_extended: bool
+    owner_cells: Optional[bytes]  # None: bytes cannot prove the owner's cells the same
+
+
+def _original_sheet(name: str, sheet: bytes, ownership: Ownership, same_places: bool) -> _Original:
+    formulas = _formula_count(sheet) if _formula_count(sheet, upper_bound=True) else 0
+    outside = _outside_cells(sheet)
+    owner_cells = _owner_cells(name, sheet, ownership, check_references=True) if same_places else None
+    return _Original(formulas, outside, outside is sheet, owner_cells)
+
+
+def _sheet_part_losses(name: str, part: str, old: _Original, new: bytes, before, after, present: dict,
                        owned: set[str]) -> list[str]:
     """Formulas, extensions and relationships of an owner's sheet that the written part lost."""
     found = []
-    if _formula_count(old, upper_bound=True) and _formula_count(new) < _formula_count(old):
+    if old.formulas and _formula_count(new) < old.formulas:
         found.append(f"formulas on '{name}' would be lost")
-    old_outside = _outside_cells(old)
-    new_outside = new if old_outside is old else _outside_cells(new, look_inside=False)
-    lost = Counter(_EXTENSION.findall(old_outside)) - Counter(_EXTENSION.findall(new_outside))
+    new_outside = new if old.rows_extended else _outside_cells(new, look_inside=False)
+    lost = Counter(_EXTENSION.findall(old.outside)) - Counter(_EXTENSION.findall(new_outside))
     for uri in sorted(lost):
         found.append(f"an Excel feature on '{name}' (extension {uri.decode()}) would be lost")
     rels = rels_name(part)
