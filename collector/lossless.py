@@ -855,7 +855,7 @@ class _Editor:
         for part in list(self.edits):
             edit = self.edits.pop(part)  # the sheet's text goes once it is written: big sheets are big
             if edit.changed():
-                self.package.write_chunks(part, edit.chunks(), big=len(edit.xml) > 8_000_000)
+                self.package.write_chunks(part, edit.chunks(), big=len(edit.xml) > 1_000_000)
         self.package.write(self.styles_part, self.styles.text())
         self.package.write(self.workbook.part, self.workbook.text())
         self.package.write(rels_name(self.workbook.part), self.workbook.rels_xml)

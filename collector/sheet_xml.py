@@ -136,6 +136,8 @@ def _distinct_rests(edit: "SheetEdit", values: Sequence[object], style: int) -> 
         kinds = set(map(type, values)) - {type(None)}
         if len(kinds) > 1:
             return None
+        if kinds == {Decimal} or kinds == {float}:  # amounts: tens of thousands of distinct values
+            return edit._number_rests(set(values), style)
         return {value: edit._cell_rest(value, style) for value in set(values)}
     except TypeError:
         return None
@@ -729,6 +731,18 @@ class SheetEdit:
     def cell_xml(self, row: int, column: int, value: object, style: int) -> str:
         rest = self._cell_rest(value, style)
         return f'<{self._c} r="{column_letter(column)}{row}{rest}' if rest else ""
+
+    def _number_rests(self, values: set, style: int) -> dict[object, str]:
+        """_cell_rest of each of a column's Decimal or float values (or None), the type looked at once."""
+        s = f'" s="{style}"' if style else '"'
+        opening, closing = f"{s}>{self._v}", f"{self._v_close}</{self._c}>"
+        empty = f"{s}/>" if style else ""
+        rests = {}
+        isfinite = math.isfinite
+        for value in values:
+            number = None if value is None else float(value)
+            rests[value] = f"{opening}{number_text(number)}{closing}" if number is not None and isfinite(number) else empty
+        return rests
 
     def _cell_rest(self, value: object, style: int) -> str:
         """A cell's text after the digits of its reference ("" for no cell at all).
