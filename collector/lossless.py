@@ -498,9 +498,10 @@ class _Editor:
             self._note(sheet.name, header_row, start + offset)
         edit.set_widths({start + offset: max(12, len(c.header) + 3) for offset, c in enumerate(columns)})
         results = self.assessment.invoices
+        values = writer.computed_column_values(results, columns)
         edit.set_columns([result.invoice.row for result in results],
-                         [(start + offset, kinds[column.kind], writer.computed_column_values(results, column))
-                          for offset, column in enumerate(columns)])
+                         [(start + offset, kinds[column.kind], column_values)
+                          for offset, (column, column_values) in enumerate(zip(columns, values))])
         reference = (f"{quote_sheetname(sheet.name)}!${column_letter(start)}${header_row}:"
                      f"${column_letter(end)}${header_row}")
         self.workbook.add_name(COMPUTED_NAME, reference, hidden=True)
@@ -854,7 +855,7 @@ class _Editor:
         for part in list(self.edits):
             edit = self.edits.pop(part)  # the sheet's text goes once it is written: big sheets are big
             if edit.changed():
-                self.package.write_chunks(part, edit.chunks(), big=len(edit.xml) > 8_000_000)
+                self.package.write_chunks(part, edit.chunks(), big=len(edit.xml) > 1_000_000)
         self.package.write(self.styles_part, self.styles.text())
         self.package.write(self.workbook.part, self.workbook.text())
         self.package.write(rels_name(self.workbook.part), self.workbook.rels_xml)

@@ -17,8 +17,11 @@ import datetime as dt
 import functools
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import accumulate, chain, islice, repeat
+from operator import add, le, sub
 from typing import Iterable, Iterator, Optional, Sequence
 
 from collector.xlsx_edit import (MAIN_NS, RELATIONSHIPS_NS, Unsupported, clean_text, escape_attribute,
@@ -37,6 +40,10 @@ _CELL_REF = re.compile(r'\sr\s*=\s*"([A-Z]{1,3})(\d+)"')
 _ROW_NUMBER = re.compile(r'\sr\s*=\s*"(\d+)"')
 _SPANS = re.compile(r'\sspans\s*=\s*"(\d+):(\d+)')
 _STYLE = re.compile(r'\ss\s*=\s*"(\d+)"')
+_FIRST_REF = re.compile(r'r="([A-Z]{1,3})\d+"')  # a cell tag's reference written first, as Excel writes it
+_SPANS_VALUE = re.compile(r"\d+:\d+")
+_match_start, _match_end, _match_group = re.Match.start, re.Match.end, re.Match.group
+_CHANGES_PER_CHUNK = 4000  # rows' worth of changes joined into one piece of the written sheet (about 1 MB)
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
 
@@ -102,19 +109,20 @@ class _Columns:
 
     def texts(self, edit: "SheetEdit") -> dict[int, str]:
         """Each row's cells as text, for the rows still in the block."""
-        numbers = [str(row) for row in self.rows]
-        rendered = []
+        numbers = list(map(str, self.rows))
+        rests = []
         for column, style, values in self.columns:
-            opening = f'<{edit._c} r="{column_letter(column)}'
-            rests = _distinct_rests(edit, values, style)
-            if rests is not None:
-                texts = [opening + number + rest if rest else ""
-                         for number, rest in zip(numbers, map(rests.__getitem__, values))]
-            else:
-                texts = [opening + number + rest if rest else ""
-                         for number, rest in zip(numbers, (edit._cell_rest(v, style) for v in values))]
-            rendered.append(texts)
-        joined = map("".join, zip(*rendered))
+            distinct = _distinct_rests(edit, values, style)
+            rests.append(list(map(distinct.__getitem__, values)) if distinct is not None
+                         else [edit._cell_rest(value, style) for value in values])
+        openings = [f'<{edit._c} r="{column_letter(column)}' for column, _, _ in self.columns]
+        if all("" not in column for column in rests):  # a cell in every column of every row: one format a row
+            template = "".join(opening.replace("%", "%%") + "%s%s" for opening in openings)
+            joined = map(template.__mod__, zip(*chain.from_iterable((numbers, column) for column in rests)))
+        else:
+            rendered = [[opening + number + rest if rest else "" for number, rest in zip(numbers, column)]
+                        for opening, column in zip(openings, rests)]
+            joined = map("".join, zip(*rendered))
         if len(self.index) == len(self.rows):  # every row once, none taken out of the block
             return dict(zip(self.rows, joined))
         index = self.index
@@ -128,6 +136,8 @@ def _distinct_rests(edit: "SheetEdit", values: Sequence[object], style: int) -> 
         kinds = set(map(type, values)) - {type(None)}
         if len(kinds) > 1:
             return None
+        if kinds == {Decimal} or kinds == {float}:  # amounts: tens of thousands of distinct values
+            return edit._number_rests(set(values), style)
         return {value: edit._cell_rest(value, style) for value in set(values)}
     except TypeError:
         return None
@@ -160,12 +170,14 @@ class SheetEdit:
         if place is None:
             raise Unsupported("a worksheet has no sheetData")
         self._data = place
+        self._row_columns: Optional[tuple[list[int], list[int], list[int], list[int], list[bool]]] = None
         self._rows: Optional[list[_Row]] = None
-        self._by_number: Optional[dict[int, _Row]] = None
+        self._by_number: Optional[dict[int, int]] = None  # row number -> position in the index
         self._writes: dict[int, dict[int, tuple[object, int]]] = {}
         self._columns: Optional[_Columns] = None  # whole columns set at once (set_columns)
         self._cell_letters: Optional[frozenset[str]] = None
         self._plain: Optional[bool] = None  # see _plain_rows
+        self._quick_rows = True  # block rows told for the whole sheet at once (tests turn it off to compare)
         self._clear: list[tuple[int, int, int]] = []  # (first row, first column, last column)
         self._widths: dict[int, float] = {}
         self._legacy_drawing: Optional[str] = None
@@ -175,21 +187,50 @@ class SheetEdit:
 
     def rows(self) -> list[_Row]:
         if self._rows is None:
-            self._rows = self._index_rows()
+            self._rows = list(map(_Row, *self._index()))
         return self._rows
 
-    def _index_rows(self) -> list[_Row]:
+    def row_numbers(self) -> list[int]:
+        """The number of every row the sheet has, in the order of the part."""
+        return self._index()[0]
+
+    def _index(self) -> tuple[list[int], list[int], list[int], list[int], list[bool]]:
+        """The rows as five columns (number, start, tag_end, end, has_r): a big sheet has 100,000 rows."""
+        if self._row_columns is None:
+            self._row_columns = self._index_rows()
+        return self._row_columns
+
+    def _row_at(self, position: int) -> _Row:
+        return _Row(*(column[position] for column in self._index()))
+
+    def _index_rows(self) -> tuple[list[int], list[int], list[int], list[int], list[bool]]:
         start, open_end, end = self._data
         if open_end == end:
-            return []
+            return [], [], [], [], []
         xml = self.xml
         close_tag = f"</{self._row_tag}>"
         # A row's start tag and its number (the first r="..." in it), found in one pass over the part.
         pattern = re.compile(r'<%s(?=[\s/>])(?:[^>]*?\sr\s*=\s*"(\d+)")?[^>]*>' % re.escape(self._row_tag))
-        rows, number, position = [], 0, open_end
         limit = end - len(qualified(self.prefix, "sheetData")) - 3
+        matches = list(pattern.finditer(xml, open_end, limit))
+        starts, tag_ends = list(map(_match_start, matches)), list(map(_match_end, matches))
+        found = list(map(_match_group, matches, repeat(1)))
+        closes = list(map(xml.find, repeat(close_tag), tag_ends, repeat(limit)))
+        ends = list(map(add, closes, repeat(len(close_tag))))
+        # The usual sheet, told in a few passes over the columns: every row numbered, none self-closed,
+        # each closed before the next starts.
+        if None not in found and -1 not in closes and all(map(le, ends[:-1], starts[1:])) \
+                and not any(map(xml.startswith, repeat("/>"), map(sub, tag_ends, repeat(2)))):
+            return list(map(int, found)), starts, tag_ends, ends, [True] * len(matches)
+        return self._index_rows_one_by_one(matches, close_tag, limit)
+
+    def _index_rows_one_by_one(self, matches: list[re.Match], close_tag: str, limit: int
+                               ) -> tuple[list[int], list[int], list[int], list[int], list[bool]]:
+        xml = self.xml
+        numbers, starts, tag_ends, ends, has_r = [], [], [], [], []
+        number, position = 0, self._data[1]
         find = xml.find
-        for match in pattern.finditer(xml, open_end, limit):
+        for match in matches:
             if match.start() < position:
                 continue  # inside the row before (rows do not nest): not a row of the sheet
             found = match.group(1)
@@ -202,16 +243,21 @@ class SheetEdit:
                 if close < 0:
                     raise Unsupported("a row is not closed")
                 row_end = close + len(close_tag)
-            rows.append(_Row(number, match.start(), tag_end, row_end, found is not None))
+            numbers.append(number)
+            starts.append(match.start())
+            tag_ends.append(tag_end)
+            ends.append(row_end)
+            has_r.append(found is not None)
             position = row_end
-        return rows
+        return numbers, starts, tag_ends, ends, has_r
 
     def cells(self, row_number: int) -> dict[int, str]:
         """The cells of one row as text, by 1-based column."""
-        if self._by_number is None:
-            self._by_number = {row.number: row for row in self.rows()}
-        row = self._by_number.get(row_number)
-        return dict(self._parse_cells(row)) if row is not None else {}
+        if self._by_number is None:  # the last row of a number, as the rows are written
+            numbers = self._index()[0]
+            self._by_number = dict(zip(numbers, range(len(numbers))))
+        position = self._by_number.get(row_number)
+        return dict(self._parse_cells(self._row_at(position))) if position is not None else {}
 
     def cell_style(self, row: int, column: int) -> int:
         text = self.cells(row).get(column)
@@ -348,51 +394,172 @@ class SheetEdit:
         return "".join(self._row_chunks())
 
     def _row_chunks(self) -> Iterator[str]:
+        """sheetData's content: every change is worked out for the whole sheet first, then the owner's
+        text between the changes and the changes are joined a few thousand rows at a time, not row by row."""
         start, open_end, end = self._data
-        rows = self.rows()
+        limit = end - len(qualified(self.prefix, "sheetData")) - 3 if end > open_end else end
         block = self._columns
         texts = block.texts(self) if block is not None else {}
-        if block is not None:  # the cleared ranges and threshold of every block row from the last clear down
-            self._block_plan_from = max((first for first, _, _ in self._clear), default=0)
-            clears = tuple((c1, c2) for _, c1, c2 in self._clear)
-            self._block_plan = clears, min([c1 for c1, _ in clears] + [block.first])
-        pending = sorted(self._writes.keys() | texts.keys())
-        position = open_end
-        cursor = 0
+        pending = self._writes.keys() | texts.keys()
+        changes, done = self._block_changes(texts)  # a row the owner has cells in goes into _writes
+        changes += self._row_changes(done)
+        changes += self._new_rows(pending, texts, limit)
+        changes.sort()  # (from, to, text): a new row goes before the row it is inserted ahead of
         xml = self.xml
-        first_clear = min((c[0] for c in self._clear), default=None)
-        for row in rows:
-            number = row.number
-            while cursor < len(pending) and pending[cursor] < number:
-                yield xml[position:row.start]
-                position = row.start
-                yield self._new_row(pending[cursor], texts)
-                cursor += 1
-            if cursor < len(pending) and pending[cursor] == number:
-                cursor += 1
-            text = texts.get(number)
-            if text is not None:
-                rebuilt = self._block_row(row, text)
-                if rebuilt is not None:  # the owner's row as it was, up to where collector's cells go
-                    yield xml[position:rebuilt[0]]
-                    yield rebuilt[1]
-                    position = rebuilt[2]
-                    continue
-                self._writes_of(number)  # the owner has cells among collector's: the general way
-            elif number not in self._writes and (first_clear is None or number < first_clear
-                                                 or not self._clears(row)):
-                if not row.has_r:
-                    yield xml[position:row.start]
-                    yield set_attribute(xml[row.start:row.tag_end], "r", str(number))
-                    position = row.tag_end
+        if not changes:
+            yield xml[open_end:limit]
+            return
+        froms, tos, written = zip(*changes)
+        owners = map(xml.__getitem__, map(slice, chain((open_end,), tos), froms))
+        pieces = chain.from_iterable(zip(owners, written))
+        for _ in range(0, len(changes), _CHANGES_PER_CHUNK):
+            yield "".join(islice(pieces, 2 * _CHANGES_PER_CHUNK))
+        yield xml[tos[-1]:limit]
+
+    def _block_changes(self, texts: dict[int, str]) -> tuple[list[tuple[int, int, str]], set[int]]:
+        """The changes (from, to, text) that put set_columns' block into the sheet's rows, and the
+        positions of the rows done so. A row with owner's cells where the block goes joins _writes."""
+        if not texts:
+            return [], set()
+        numbers, starts, tag_ends, ends, has_r = self._index()
+        block = self._columns
+        # the cleared ranges and threshold of every block row from the last clear down
+        self._block_plan_from = max((first for first, _, _ in self._clear), default=0)
+        clears = tuple((c1, c2) for _, c1, c2 in self._clear)
+        self._block_plan = clears, min([c1 for c1, _ in clears] + [block.first])
+        positions = [i for i, n in enumerate(numbers) if n in texts]
+        quick, one_by_one = [], positions
+        if self._quick_rows and self._plain_rows():
+            plan_from = self._block_plan_from
+            quick = [i for i in positions if numbers[i] >= plan_from and has_r[i] and ends[i] != tag_ends[i]]
+            one_by_one = [i for i in positions if not (numbers[i] >= plan_from and has_r[i] and ends[i] != tag_ends[i])]
+        closing = len(self._row_tag) + 3
+        closes = [ends[i] - closing for i in quick]
+        cuts = self._quick_cuts([tag_ends[i] for i in quick], closes, [numbers[i] for i in quick],
+                                self._block_plan[1], clears)
+        tags = self._spans_changes([starts[i] for i in quick], [tag_ends[i] for i in quick], block.last)
+        changes, done = [], set()
+        if None not in cuts and tags.count(()) == len(tags):  # every row the quick way, no tag to change
+            changes = list(zip(cuts, closes, map(texts.__getitem__, [numbers[i] for i in quick])))
+            done = set(quick)
+            quick = cuts = closes = tags = ()
+        for position, cut, close, tag in zip(quick, cuts, closes, tags):
+            if cut is None or tag is None:
+                one_by_one.append(position)
                 continue
-            yield xml[position:row.start]
-            yield self._rebuilt_row(row)
-            position = row.end
-        limit = end - len(qualified(self.prefix, "sheetData")) - 3 if end > open_end else end
-        yield xml[position:limit]
-        for number in pending[cursor:]:
-            yield self._new_row(number, texts)
+            if tag:
+                changes.append(tag)
+            changes.append((cut, close, texts[numbers[position]]))
+            done.add(position)
+        for position in one_by_one:
+            row = self._row_at(position)
+            rebuilt = self._block_row(row, texts[row.number])
+            if rebuilt is None:
+                self._writes_of(row.number)  # the owner has cells among collector's: the general way
+                continue
+            changes.append((rebuilt[0], rebuilt[2], rebuilt[1]))
+            done.add(position)
+        return changes, done
+
+    def _spans_changes(self, starts: list[int], tag_ends: list[int], last_column: int
+                       ) -> list[Optional[tuple]]:
+        """For each row tag, the change _appended_tag makes to its spans="low:high": () for a tag without
+        spans, (from, to, new value) for a plain spans="a:b", None for anything else (looked at row by row)."""
+        xml = self.xml
+        founds = list(map(xml.find, repeat("spans"), starts, tag_ends))
+        if not founds or max(founds) < 0:
+            return [()] * len(starts)
+        values: dict[str, Optional[str]] = {}
+        changes: list[Optional[tuple]] = []
+        for found, tag_end in zip(founds, tag_ends):
+            if found < 0:
+                changes.append(())
+                continue
+            value_start = found + 7
+            value_end = xml.find('"', value_start, tag_end)
+            if not (xml[found - 1].isspace() and xml.startswith('spans="', found) and value_end >= 0):
+                changes.append(None)
+                continue
+            value = xml[value_start:value_end]
+            new = values.get(value, "")
+            if new == "":
+                low, _, high = value.partition(":")
+                new = values[value] = (f"{int(low)}:{max(int(high), last_column)}" if _SPANS_VALUE.fullmatch(value)
+                                       else None)
+            changes.append(None if new is None else (value_start, value_end, new))
+        return changes
+
+    def _row_changes(self, done: set[int]) -> list[tuple[int, int, str]]:
+        """Rows rebuilt (cells written or cleared) and rows given the r= they lack, outside the block."""
+        numbers, _, _, _, has_r = self._index()
+        writes = self._writes
+        first_clear = min((c[0] for c in self._clear), default=None)
+        lacking_r = False in has_r
+        if first_clear is None:
+            candidates = [i for i, n in enumerate(numbers) if n in writes and i not in done]
+        else:
+            candidates = [i for i, n in enumerate(numbers) if (n in writes or n >= first_clear) and i not in done]
+        if lacking_r:
+            candidates = sorted(set(candidates) | {i for i, h in enumerate(has_r) if not h and i not in done})
+        changes = []
+        for position in candidates:
+            row = self._row_at(position)
+            number = row.number
+            if number in writes or (first_clear is not None and number >= first_clear and self._clears(row)):
+                changes.append((row.start, row.end, self._rebuilt_row(row)))
+            elif not row.has_r:
+                changes.append((row.start, row.tag_end, set_attribute(self.xml[row.start:row.tag_end], "r", str(number))))
+        return changes
+
+    def _new_rows(self, pending: set[int], texts: dict[int, str], limit: int) -> list[tuple[int, int, str]]:
+        """Rows the sheet has none of yet, each before the first row numbered above it (at the end if none is).
+
+        The running highest row number decides, so a sheet whose rows are out of order gets them where a
+        walk down its rows inserting each missing row before the first higher one would."""
+        numbers, starts = self._index()[:2]
+        highest = list(accumulate(numbers, max))
+        inserted: dict[int, list[str]] = {}
+        for number in sorted(pending.difference(highest)):  # a row the sheet has is a running highest
+            position = bisect_left(highest, number)
+            at = starts[position] if position < len(starts) else limit
+            inserted.setdefault(at, []).append(self._new_row(number, texts))
+        return [(at, at, "".join(rows)) for at, rows in inserted.items()]
+
+    def _quick_cuts(self, firsts: list[int], stops: list[int], numbers: list[int], threshold: int,
+                    droppable: tuple[tuple[int, int], ...]) -> list[Optional[int]]:
+        """For each row (its cells from firsts to stops), where its cells at threshold and right of it start,
+        told from its last cell alone: stop when that cell is left of threshold, the first cell at threshold
+        when the last is in collector's old block (a re-run); None when the row needs a closer look."""
+        xml, opening = self.xml, self._cell_open
+        lasts = list(map(xml.rfind, repeat(opening), firsts, stops))
+        references = list(map(_FIRST_REF.match, repeat(xml), map(add, lasts, repeat(len(opening)))))
+        high = next((h for low, h in droppable if low <= threshold <= h), 0)
+        needle = f'{opening}r="{column_letter(threshold)}'
+        find = xml.find
+        if lasts and -1 not in lasts and None not in references:  # the same for every row, told column-wise
+            columns = list(map(column_index, map(_match_group, references, repeat(1))))
+            if max(columns) < threshold:  # a first run: collector's cells go after every row's last
+                return list(stops)
+            if min(columns) >= threshold and max(columns) <= high:  # a re-run: every row ends in the old block
+                found = list(map(find, map(f"{needle}{{}}\"".format, numbers), firsts, stops))
+                if -1 not in found:
+                    return found
+        cuts: list[Optional[int]] = []
+        for last, reference, first, stop, number in zip(lasts, references, firsts, stops, numbers):
+            if last < 0:
+                cuts.append(stop)
+            elif reference is None:
+                cuts.append(None)
+            else:
+                column = column_index(reference.group(1))
+                if column < threshold:
+                    cuts.append(stop)
+                elif column <= high:  # cells are in column order: all from collector's first one are ours
+                    found = find(f'{needle}{number}"', first, stop)
+                    cuts.append(found if found >= 0 else None)
+                else:
+                    cuts.append(None)
+        return cuts
 
     def _clears(self, row: _Row) -> bool:
         clears = [(c1, c2) for first, c1, c2 in self._clear if row.number >= first]
@@ -427,21 +594,10 @@ class SheetEdit:
                 stop = extension_at
             if xml.find(self._bare_cell, first_cell, stop) >= 0 or self._odd_cell_tag.search(xml, first_cell, stop):
                 return first_cell, self._parse(xml[first_cell:stop], row.number), stop
+        cut = self._quick_cuts([first_cell], [stop], [row.number], threshold, droppable)[0]
+        if cut is not None:
+            return cut, [], stop
         opening = self._cell_open
-        block = None
-        for low, high in droppable:
-            if low <= threshold <= high:
-                block = (low, high)
-                break
-        if block is not None:  # a re-run: find collector's old block by its first cell, check the last
-            last = xml.rfind(opening, first_cell, stop)
-            reference = _CELL_REF.search(xml, last, xml.find(">", last, stop)) if last >= 0 else None
-            if reference is not None and column_index(reference.group(1)) <= block[1]:
-                if column_index(reference.group(1)) < threshold:
-                    return stop, [], stop
-                first = xml.find(f'{opening}r="{column_letter(threshold)}{row.number}"', first_cell, stop)
-                if first >= 0:
-                    return first, [], stop  # cells are in column order: all after first are ours
         cut = position = stop
         all_droppable = True
         while True:
@@ -576,6 +732,18 @@ class SheetEdit:
         rest = self._cell_rest(value, style)
         return f'<{self._c} r="{column_letter(column)}{row}{rest}' if rest else ""
 
+    def _number_rests(self, values: set, style: int) -> dict[object, str]:
+        """_cell_rest of each of a column's Decimal or float values (or None), the type looked at once."""
+        s = f'" s="{style}"' if style else '"'
+        opening, closing = f"{s}>{self._v}", f"{self._v_close}</{self._c}>"
+        empty = f"{s}/>" if style else ""
+        rests = {}
+        isfinite = math.isfinite
+        for value in values:
+            number = None if value is None else float(value)
+            rests[value] = f"{opening}{number_text(number)}{closing}" if number is not None and isfinite(number) else empty
+        return rests
+
     def _cell_rest(self, value: object, style: int) -> str:
         """A cell's text after the digits of its reference ("" for no cell at all).
 
@@ -617,7 +785,7 @@ class SheetEdit:
         if place is None:
             # Excel always writes the used range; without it, readers (openpyxl among them) must parse
             # the whole sheet to find its size. The sheet's own extent joins the cells collector wrote.
-            rows = [r.number for r in self.rows()] + list(written[0])
+            rows = self.row_numbers() + list(written[0])
             columns = [self.max_column()] + list(written[1])
             reference = f"A1:{column_letter(max(max(columns), 1))}{max(max(rows), 1)}"
             tag = f'<{qualified(self.prefix, "dimension")} ref="{reference}"/>'

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import TableColumn
 
 from collector import header
-from collector.assessment import CASH_ONLY, Assessment, Totals
+from collector.assessment import CASH_ONLY, OPEN_STATES, Assessment, Totals
 from collector.model import Book, ContactEntry, SheetLayout
 
 AGING, ACTIONS, HISTORY, CONTACT_LOG = "Aging", "Actions", "History", "Contact Log"
@@ -214,13 +214,33 @@ def _computed_values(result, columns: Sequence[ComputedColumn]) -> list[object]:
     return [_COMPUTED_VALUE[c.header](result) for c in columns]
 
 
-def computed_column_values(results: Sequence, column: ComputedColumn) -> list[object]:
-    """One computed column's values for all the invoice results, in their order."""
-    return list(map(_COMPUTED_VALUE[column.header], results))
+def computed_column_values(results: Sequence, columns: Sequence[ComputedColumn]) -> list[Sequence[object]]:
+    """Each computed column's values for all the invoice results, in their order: what _computed_values
+    gives result by result, but with each result's fields read in one pass (a big book has 100,000)."""
+    if not results:
+        return [[] for _ in columns]
+    fields = attrgetter("due_date", "open_balance", "days_overdue", "bucket", "state", "interest", "stage",
+                        "next_step", "next_action_date")
+    due, balance, days, bucket, state, interest, stage, next_step, next_date = zip(*map(fields, results))
+    words = _STATE_WORDS
+    whole = {
+        "Calc. Due Date": lambda: due,
+        "Calc. Balance": lambda: balance,
+        "Days Overdue": lambda: [d if s in OPEN_STATES and b else None for d, s, b in zip(days, state, bucket)],
+        "Aging": lambda: [b or words.get(s, "") for b, s in zip(bucket, state)],
+        "Interest": lambda: [i if i else None for i in interest],
+        "Stage": lambda: stage,
+        "Next Step": lambda: next_step,
+        "Next Action Date": lambda: next_date,
+    }
+    return [whole[column.header]() for column in columns]
+
+
+_STATE_WORDS = {"paid": "Paid", "written off": "Written off", "draft": "Not sent", "credit": "Credit"}
 
 
 def _state_word(state: str) -> str:
-    return {"paid": "Paid", "written off": "Written off", "draft": "Not sent", "credit": "Credit"}.get(state, "")
+    return _STATE_WORDS.get(state, "")
 
 
 def _put(cell, value: object) -> None:

@@ -74,3 +74,156 @@ def test_new_log_rows_set_column_by_column_are_written_as_cell_by_cell(present):
     lossless._set_new_log_rows(several, columns, fresh, {row: 9 + index for index, row in enumerate(fresh)})
     for index, row in enumerate(fresh):
         assert f'<c r="A{row}" s="{9 + index}"' in several.text()
+
+
+# --- the block told for the whole sheet at once (SheetEdit._block_changes) against row by row (_block_row) ---
+
+# Rows of every kind a block row can be, for a block at columns D:F (4:6) cleared up to H (8).
+ODD_BLOCK_ROWS = (
+    '<row r="1" spans="1:3"><c r="A1" t="inlineStr"><is><t>Customer</t></is></c></row>'
+    '<row r="2" spans="1:3"><c r="A2"><v>2</v></c><c r="C2"><f>A2*2</f><v>4</v></c></row>'  # a formula, spans
+    '<row r="3" spans="01:10"><c r="A3"><v>3</v></c></row>'  # spans with a leading zero
+    '<row r="4" spans = "1:2"><c r="A4"><v>4</v></c></row>'  # spans spelled loosely
+    '<row r="5" spans="1:2 9:9"><c r="A5"><v>5</v></c></row>'  # spans of two ranges
+    '<row r="6"\tspans="1:3"><c r="A6"><v>6</v></c></row>'  # a tab before spans
+    '<row r="7" myspans="1:2"><c r="A7"><v>7</v></c></row>'  # not spans at all
+    '<row r="8" spans="2:20"><c r="B8"><v>8</v></c></row>'  # spans already wider than the block
+    '<row r="9"><c r="A9"><v>9</v></c><c r="E9"><v>1</v></c></row>'  # the owner's cell inside the block
+    '<row r="10"><c r="A10"><v>1</v></c><c r="J10"><v>1</v></c></row>'  # a cell right of the cleared block
+    '<row r="11"><c r="A11"/><c r="D11" s="3"><v>1</v></c><c r="F11" s="3"/></row>'  # last run's cells
+    '<row r="12"><c r="A12"/><c r="E12" s="3"><v>1</v></c><c r="H12" s="3"/></row>'  # last run's, no D cell
+    '<row r="13"><c r="A13"/><c r="D13" s="3"/><c r="I13"><v>1</v></c></row>'  # last run's, then the owner's
+    '<row r="14"><c s="1" r="A14"><v>1</v></c><c s="2" r="D14"/></row>'  # r= not written first
+    '<row r="15"/>'  # self-closed
+    '<row><c r="A16"><v>16</v></c></row>'  # no r=
+    '<row r="17" spans="1:3"><c r="A17"><v>17</v></c></row>'
+    '<row r="17"><c r="A17"><v>17</v></c><c r="D17"><v>1</v></c></row>'  # a row number twice
+    '<row r="19"></row>'  # no cells
+    '<row r="20"><c r="A20"><v>20</v></c><c r="AA20"><v>1</v></c></row>'  # far right
+    '<row r="22"><c r="C22" t="inlineStr"><is><t>a &lt; b</t></is></c></row>'
+    '<row r="18"><c r="A18"><v>18</v></c></row>'  # out of order
+)
+
+
+def _block_written(rows: str, quick: bool, clear_from: int, prefix: str = "") -> str:
+    edit = _edit(rows, prefix)
+    edit._quick_rows = quick
+    if clear_from:
+        edit.clear(clear_from, 4, 8)
+    numbers = list(range(2, 26)) + [21]  # rows the sheet lacks too (21, 23-25), and 21 twice
+    values = [dt.date(2026, 11, 23) if n % 3 else None for n in numbers]
+    edit.set(1, 4, "Header", 9)
+    edit.set_columns(numbers, [(4, 3, values), (5, 5, [Decimal(n) / 4 for n in numbers]),
+                               (6, 7, [f"step {n % 4}" for n in numbers])])
+    return edit.text()
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+@pytest.mark.parametrize("clear_from", [0, 1, 12])
+@pytest.mark.parametrize("sheet", ["odd", "plain", "odd and extLst"])
+def test_the_block_told_for_the_whole_sheet_is_written_as_row_by_row(prefix, clear_from, sheet):
+    rows = {"odd": ODD_BLOCK_ROWS, "plain": PLAIN_ROWS, "odd and extLst": ODD_BLOCK_ROWS + ODD_ROWS["extLst"]}[sheet]
+    quick = _block_written(rows, True, clear_from, prefix)
+    assert quick == _block_written(rows, False, clear_from, prefix)
+
+
+def _rerun_sheet(count: int, spans: bool, old_block: bool) -> str:
+    """A sheet as Excel or collector leaves it: spans on every row, last week's block at D:F."""
+    rows = []
+    for n in range(1, count + 1):
+        tag = f'<row r="{n}" spans="1:{6 if old_block else 3}">' if spans else f'<row r="{n}">'
+        cells = f'<c r="A{n}"><v>{n}</v></c><c r="C{n}" t="inlineStr"><is><t>x</t></is></c>'
+        if old_block:
+            cells += f'<c r="D{n}" s="3"><v>1</v></c><c r="E{n}" s="5"/><c r="F{n}" s="7" t="inlineStr"><is><t>31\u201360</t></is></c>'
+        rows.append(f"{tag}{cells}</row>")
+    return "".join(rows)
+
+
+@pytest.mark.parametrize("spans", [True, False])
+@pytest.mark.parametrize("old_block", [True, False])
+def test_a_first_run_and_a_rerun_are_written_as_row_by_row(spans, old_block):
+    rows = _rerun_sheet(40, spans, old_block)
+    texts = []
+    for quick in (True, False):
+        edit = _edit(rows)
+        edit._quick_rows = quick
+        edit.clear(1, 4, 8)
+        edit.set_columns(list(range(2, 41)), [(4, 3, [Decimal(n) for n in range(2, 41)]), (5, 5, [None] * 39),
+                                              (6, 7, ["Paid"] * 39)])
+        texts.append(edit.text())
+    assert texts[0] == texts[1]
+    assert texts[0].count('<c r="D') == 39 and "31\u201360" not in texts[0]
+    if spans:
+        assert texts[0].count('spans="1:6"') == 39 + old_block  # row 1 is the block's only when cleared
+
+
+def _old_walk(numbers: list[int], pending: list[int]) -> list[int]:
+    """The row numbers in the order a walk down the sheet writes them, inserting each row it lacks
+    before the first row numbered above it (how rows were placed when the sheet was written row by row)."""
+    out, cursor, pending = [], 0, sorted(pending)
+    for number in numbers:
+        while cursor < len(pending) and pending[cursor] < number:
+            out.append(pending[cursor])
+            cursor += 1
+        if cursor < len(pending) and pending[cursor] == number:
+            cursor += 1
+        out.append(number)
+    return out + pending[cursor:]
+
+
+@pytest.mark.parametrize("numbers", [[1, 2, 5, 9], [3, 1, 7, 2, 7, 12], [10, 4, 4, 6], [], [2, 2, 2]])
+def test_new_rows_go_where_a_walk_down_the_rows_puts_them(numbers):
+    import re
+
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in numbers)
+    edit = _edit(rows)
+    pending = [1, 2, 3, 4, 6, 8, 11, 13]
+    for n in pending:
+        edit.set(n, 2, n)
+    written = [int(n) for n in re.findall(r'<row r="(\d+)"', edit.text())]
+    assert written == _old_walk(numbers, pending)
+
+
+def test_the_row_index_of_a_plain_sheet_is_the_one_found_row_by_row():
+    from tests.test_sheet_columns import _rows_one_search_at_a_time
+
+    edit = _edit(_rerun_sheet(30, True, True) + '<row r="31" ht="2"></row>\n<row r="40"><c r="A40"/></row>')
+    found = [(r.number, r.start, r.tag_end, r.end, r.has_r) for r in edit.rows()]
+    assert found == _rows_one_search_at_a_time(edit)
+    assert edit.row_numbers() == [r[0] for r in found]
+
+
+def test_computed_columns_read_column_by_column_hold_the_values_read_result_by_result():
+    from collector import writer
+    from collector.assessment import InvoiceResult
+    from collector.model import SheetLayout
+    from tests.builders import invoice
+
+    results = []
+    for index, (state, bucket, interest) in enumerate([("open", "1\u201330", Decimal("1.25")), ("open", "", Decimal("0")),
+                                                        ("paid", "", Decimal("0.00")), ("credit", "", Decimal("0")),
+                                                        ("draft", "", Decimal("0")), ("written off", "90+", Decimal("3")),
+                                                        ("disputed", "31\u201360", Decimal("0")), ("odd", "", Decimal("0"))]):
+        result = InvoiceResult.of(invoice(str(index)), "EUR", state, dt.date(2026, 1, 1 + index), Decimal(index) / 3,
+                                  index * 7, bucket, interest)
+        results.append(result.with_steps("reminder" if index % 2 else "", "call" if index % 3 else "",
+                                         dt.date(2026, 2, 1) if index % 2 else None))
+    layout = SheetLayout(name="Invoices", header_row=1, columns=())
+    columns = writer.computed_columns(layout)
+    by_columns = writer.computed_column_values(results, columns)
+    by_results = [writer._computed_values(result, columns) for result in results]
+    assert [list(column) for column in by_columns] == [list(values) for values in zip(*by_results)]
+    assert writer.computed_column_values([], columns) == [[] for _ in columns]
+
+
+@pytest.mark.parametrize("style", [0, 3])
+def test_a_column_of_amounts_renders_each_as_a_single_cell_would(style):
+    from collector.sheet_xml import _distinct_rests
+
+    edit = _edit("")
+    amounts = [Decimal("1.50"), Decimal("1.5"), Decimal("-0"), Decimal("0"), Decimal("1e16"), Decimal("NaN"),
+               Decimal("-12.345"), Decimal("1E+2"), Decimal("0.1"), None, Decimal("123456789012345.67")]
+    floats = [1.5, -0.0, 0.0, 1e16, float("nan"), float("inf"), -12.345, 100.0, 0.1, None, 2.5e-9]
+    for values in (amounts, floats):
+        rests = _distinct_rests(edit, values, style)
+        assert [rests[value] for value in values] == [edit._cell_rest(value, style) for value in values]
