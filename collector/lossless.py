@@ -26,11 +26,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import os
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 import openpyxl
 import python_calamine
@@ -72,12 +74,13 @@ def write_results_lossless(source_path: str, target_path: str, book: Book, asses
     """Add this run's results to the workbook at source_path, save to target_path, change nothing else."""
     with open(source_path, "rb") as stream:
         data = stream.read()
+    ahead = _taken_ahead(source_path, data)
     try:
         # hundreds of thousands of short-lived rows, cells and strings and no cycles: a collection
         # would walk the whole book and assessment each time, costing more than the edit
         with bulk_records():
-            package = EditablePackage(data)
-            editor = _Editor(package, data, book, assessment)
+            package = ahead.package if ahead else EditablePackage(data)
+            editor = _Editor(package, data, book, assessment, ahead.edits if ahead else None)
             written = editor.write(log_entries, links or {}, call_scripts or {}, notes or {})
     except Unsupported:
         return writer.write_results(source_path, target_path, book, assessment, log_entries, links, call_scripts,
@@ -91,6 +94,62 @@ def write_results_lossless(source_path: str, target_path: str, book: Book, asses
                                  if s.part and s.name in (written.invoice_sheet, written.log_sheet,
                                                           written.customers_sheet)}
     return written
+
+
+# --- the owner's workbook, read ahead ------------------------------------------------------------
+
+class _Ahead(NamedTuple):
+    data: bytes
+    package: EditablePackage
+    edits: dict[str, SheetEdit]  # part -> the sheet, indexed
+
+
+_AHEAD: dict[str, _Ahead] = {}  # absolute path -> its workbook, read ahead for the write
+
+
+@contextmanager
+def reading_ahead(path: str) -> Iterator[Callable[[], None]]:
+    """A way to do the writer's own reading of the workbook early, at a moment when it is free.
+
+    Indexing a 100,000-row sheet for the write takes a third of a second of Python. The
+    reader has such a moment: python-calamine parses the file without holding the
+    interpreter (source.open_source's ``meanwhile``). write_results_lossless takes what was
+    read, once, and only if the file still holds the same bytes; anything that went wrong
+    here it meets again itself, and says in its own words.
+    """
+    key = os.path.abspath(path)
+
+    def read() -> None:
+        try:
+            _AHEAD[key] = _read_ahead(path)
+        except Exception:  # the writer meets it again
+            pass
+
+    try:
+        yield read
+    finally:
+        _AHEAD.pop(key, None)
+
+
+def _read_ahead(path: str) -> _Ahead:
+    with open(path, "rb") as stream:
+        data = stream.read()
+    package = EditablePackage(data)
+    workbook = _Workbook(package)
+    sheets = [s for s in workbook.sheets
+              if s.is_worksheet and s.part and s.name not in OWNED_SHEETS and package.exists(s.part)]
+    edits = {}
+    if sheets:  # the invoice list, as a rule: the only sheet big enough to matter
+        biggest = max(sheets, key=lambda s: package.size(s.part))
+        edit = SheetEdit(package.text(biggest.part), workbook.date1904)
+        edit.prepare()
+        edits[biggest.part] = edit
+    return _Ahead(data, package, edits)
+
+
+def _taken_ahead(path: str, data: bytes) -> Optional[_Ahead]:
+    ahead = _AHEAD.pop(os.path.abspath(path), None)
+    return ahead if ahead is not None and ahead.data == data else None
 
 
 def owned_parts(package: EditablePackage, written: Written) -> set[str]:
@@ -309,7 +368,8 @@ def _unescape(text: str) -> str:
 
 
 class _Editor:
-    def __init__(self, package: EditablePackage, data: bytes, book: Book, assessment: Assessment) -> None:
+    def __init__(self, package: EditablePackage, data: bytes, book: Book, assessment: Assessment,
+                 edits: Optional[dict[str, SheetEdit]] = None) -> None:
         self.package = package
         self.data = data
         self.book = book
@@ -321,7 +381,7 @@ class _Editor:
         self.styles = Styles(package.text(self.styles_part))
         self.date1904 = self.workbook.date1904
         self.written = Written()
-        self.edits: dict[str, SheetEdit] = {}  # part -> edit of an owner sheet
+        self.edits: dict[str, SheetEdit] = dict(edits or {})  # part -> edit of an owner sheet
         self.overrides: dict[str, str] = {}
         self.removed_parts: set[str] = set()
         self.taken: set[str] = set()

@@ -185,6 +185,14 @@ class SheetEdit:
 
     # reading
 
+    def prepare(self) -> None:
+        """Do now the reading a write of this sheet needs: the row index, the look for odd rows
+        and the columns in use. A big sheet takes a third of a second of it, which can then be
+        spent ahead, in a worker thread (lossless.reading_ahead)."""
+        self._index()
+        self._plain_rows()
+        self.max_column()
+
     def rows(self) -> list[_Row]:
         if self._rows is None:
             self._rows = list(map(_Row, *self._index()))

@@ -99,8 +99,12 @@ def require_file(path: str) -> None:
         raise NoSuchWorkbook(f"{path} is a folder, not a workbook. Give the path of the .xlsx file.")
 
 
-def open_source(path: str) -> Source:
-    """Read every sheet of a tracking workbook into memory as plain values."""
+def open_source(path: str, meanwhile: Optional[Callable[[], None]] = None) -> Source:
+    """Read every sheet of a tracking workbook into memory as plain values.
+
+    ``meanwhile`` is work for the time python-calamine parses an .xlsx/.xlsm, which it does
+    without holding the interpreter (the writer's own reading, for one).
+    """
     require_file(path)
     name = os.path.basename(path)
     try:
@@ -114,7 +118,7 @@ def open_source(path: str) -> Source:
     if not head:
         raise WorkbookError(f"{name} is empty (0 bytes). Restore it from a backup or pick another file.")
     if head.startswith(b"PK\x03\x04"):
-        return _open_zip(path, name)
+        return _open_zip(path, name, meanwhile)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return _open_ole(path, name)
     if path.lower().endswith((".csv", ".txt", ".tsv")):
@@ -159,7 +163,7 @@ def _too_big(name: str, size: int, limit: int) -> WorkbookError:
     )
 
 
-def _open_zip(path: str, name: str) -> Source:
+def _open_zip(path: str, name: str, meanwhile: Optional[Callable[[], None]] = None) -> Source:
     if _declared_members(path) > MAX_MEMBERS:
         raise WorkbookError(
             f"{name} holds more than {MAX_MEMBERS:,} files inside it, far more than any tracking workbook, "
@@ -198,6 +202,8 @@ def _open_zip(path: str, name: str) -> Source:
         reading = worker.submit(_calamine_sheets, path, name, set(tabs.values()))
         plain = _plain_parts(parts)
         del parts
+        if meanwhile is not None:
+            meanwhile()
         sheets = reading.result()
     _attach_formula_loaders(path, sheets)
     _skip_formula_loaders(archive, path, sheets, plain)

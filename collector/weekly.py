@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
@@ -20,7 +21,7 @@ import python_calamine
 from collector import fidelity, safety
 from collector.assessment import Assessment
 from collector.engine import assess, contact_entries
-from collector.lossless import write_results_lossless
+from collector.lossless import reading_ahead, write_results_lossless
 from collector.model import Book
 from collector.reader import environment_locale, read_source
 from collector.source import EXCEL_KINDS, open_source, require_file
@@ -68,7 +69,14 @@ def run_week(path: str, as_of: dt.date, *, dry_run: bool = False, force: bool = 
         safety.refuse_if_open(results_path(path), force)
     progress("Reading the workbook")
     before = safety.fingerprint(path)
-    source = open_source(path)
+    with reading_ahead(path) if not dry_run else nullcontext() as read_ahead:
+        return _run(path, as_of, dry_run, progress, render, before, read_ahead)
+
+
+def _run(path: str, as_of: dt.date, dry_run: bool, progress: Progress,
+         render: Optional[Callable[[Book, Assessment], object]], before: tuple[int, int],
+         read_ahead: Optional[Callable[[], None]]) -> RunResult:
+    source = open_source(path, meanwhile=read_ahead)  # the writer reads ahead while calamine parses
     kind = source.kind
     if not dry_run and kind in EXCEL_KINDS:
         safety.refuse_if_read_only(path)

@@ -312,6 +312,11 @@ class EditablePackage:
     def parts(self) -> list[str]:
         return list(self._order)
 
+    def size(self, part: str) -> int:
+        """How big the part is, uncompressed, as the package says (0 for a part made here)."""
+        entry = self._entries.get(self.name(part) or "")
+        return entry.info.file_size if entry is not None and entry.info is not None else 0
+
     def read(self, part: str) -> bytes:
         name = self.name(part)
         if name is None:

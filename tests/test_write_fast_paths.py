@@ -227,3 +227,59 @@ def test_a_column_of_amounts_renders_each_as_a_single_cell_would(style):
     for values in (amounts, floats):
         rests = _distinct_rests(edit, values, style)
         assert [rests[value] for value in values] == [edit._cell_rest(value, style) for value in values]
+
+
+# --- the writer's reading of the workbook, done ahead while calamine parses (lossless.reading_ahead) ---
+
+
+def _run_parts(source, folder, monkeypatch, ahead: bool) -> dict[str, bytes]:
+    import shutil
+    import zipfile
+
+    from collector import weekly
+
+    folder.mkdir()
+    path = folder / source.name
+    shutil.copyfile(source, path)
+    path.chmod(0o644)
+    taken = []
+    real = lossless._taken_ahead
+    monkeypatch.setattr(lossless, "_taken_ahead", lambda *args: taken.append(real(*args)) or taken[-1])
+    if not ahead:
+        monkeypatch.setattr(lossless, "_read_ahead", lambda path: 1 / 0)  # as if it had gone wrong
+    result = weekly.run_week(str(path), dt.date(2026, 11, 23))
+    monkeypatch.undo()
+    assert result.replaced_original and result.written.lossless
+    assert len(taken) == 1 and (taken[0] is not None) is ahead  # the write used what was read ahead, or not
+    with zipfile.ZipFile(path) as written:
+        return {name: written.read(name) for name in written.namelist()}
+
+
+@pytest.mark.parametrize("name", ["sample_workbooks/shop.xlsx", "../shared/corpus/EzCode312__CRM_AR_List_UK_Large.xlsx"])
+def test_a_workbook_read_ahead_is_written_as_one_read_at_write_time(name, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parent.parent / name
+    assert _run_parts(source, tmp_path / "ahead", monkeypatch, True) == \
+        _run_parts(source, tmp_path / "afresh", monkeypatch, False)
+
+
+def test_what_was_read_ahead_is_taken_once_and_only_for_the_same_bytes(tmp_path):
+    from pathlib import Path
+
+    path = tmp_path / "shop.xlsx"
+    data = (Path(__file__).resolve().parent.parent / "sample_workbooks/shop.xlsx").read_bytes()
+    path.write_bytes(data)
+    with lossless.reading_ahead(str(path)) as read:
+        read()
+        assert lossless._taken_ahead(str(path), data[:-1] + b"x") is None  # the owner saved it meanwhile
+        read()
+        ahead = lossless._taken_ahead(str(path), data)
+        assert ahead is not None and ahead.data == data and len(ahead.edits) == 1
+        assert lossless._taken_ahead(str(path), data) is None  # a second write starts afresh
+        read()
+    assert lossless._AHEAD == {}  # nothing is kept once the run is over
+    path.write_bytes(b"not a workbook")
+    with lossless.reading_ahead(str(path)) as read:
+        read()  # says nothing: the writer would meet the trouble itself
+        assert lossless._taken_ahead(str(path), b"not a workbook") is None
