@@ -31,6 +31,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import Callable, Mapping, Optional, Sequence
 
 import openpyxl
@@ -1089,7 +1090,9 @@ class _TabSheet:
         """The tab's <sheetData> and its used range, with styles appended to the owner's styles.xml."""
         edit = SheetEdit(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>', date1904)
         self._add_styles(styles)
-        heights = {row: f' ht="{number_text(dimension.height)}" customHeight="1"'
+        made: dict[float, str] = {}  # a height's attributes, made once for each height (few are different)
+        heights = {row: made.get(dimension.height) or made.setdefault(
+                       dimension.height, f' ht="{number_text(dimension.height)}" customHeight="1"')
                    for row, dimension in self.row_dimensions.items() if dimension.height is not None}
         texts = self._cell_texts(edit, styles)  # row -> [(column, cell text)] of the cells put one by one
         rows: dict[int, str] = {}
@@ -1149,35 +1152,38 @@ class _TabSheet:
 
     def _block_rows(self, block: "_Block", edit: SheetEdit, styles: Styles, heights: dict[int, str],
                     texts: dict[int, list[tuple[int, str]]]) -> dict[int, str]:
-        """A block's rows as XML, by row. Each row is filled in from one template: the row number, its
-        height, and each column's text after the reference (a whole cell, or nothing, in a column where
-        some cells are not written at all). Rows that also hold cells put one by one join those."""
-        numbers = list(map(str, range(block.first, block.end)))
-        template, slots, whole = ['<row r="{0}"{1}>'], [], []
-        for slot, column in enumerate(block.columns, start=2):
+        """A block's rows as XML, by row, each joined from its pieces taken across the columns: the row
+        tag, then each cell's reference and its text after the reference (in a column where some cells
+        are not written at all, each whole cell or nothing). Rows that also hold cells put one by one
+        join those."""
+        rows = range(block.first, block.end)
+        numbers = list(map(str, rows))
+        pieces = [repeat('<row r="'), numbers, repeat('"'), [heights.get(row, "") for row in rows], repeat(">")]
+        slots, whole = [], []
+        for column in block.columns:
             rests = _column_rests(column.values, self._xf(column.style, styles), edit._cell_rest)
             whole.append("" in rests)
-            if whole[-1]:
+            if not any(rests):  # no cell written at all (an empty column without a style)
+                rests = [""] * len(rests)
+            elif whole[-1]:
                 rests = [f'<c r="{column.letter}{number}{rest}' if rest else "" for number, rest in zip(numbers, rests)]
-                template.append("{%d}" % slot)
+                pieces.append(rests)
             else:
-                template.append('<c r="%s{0}{%d}' % (column.letter, slot))
+                pieces += [repeat(f'<c r="{column.letter}'), numbers, rests]
             slots.append(rests)
-        template.append("</row>")
-        row_heights = [heights.get(row, "") for row in range(block.first, block.end)]
-        rows = dict(zip(range(block.first, block.end),
-                        map("".join(template).format, numbers, row_heights, *slots)))
+        pieces.append(repeat("</row>"))
+        made = dict(zip(rows, map("".join, zip(*pieces))))
         if all(whole):  # every column may be empty: so may a row, which is then no row at all
-            for offset, cells in enumerate(zip(*slots)):
-                if not any(cells) and not row_heights[offset]:
-                    del rows[block.first + offset]
+            for row, cells in zip(rows, zip(*slots)):
+                if not any(cells) and row not in heights:
+                    del made[row]
         for row in [row for row in texts if block.first <= row < block.end]:  # rows also holding cells put one by one
             offset = row - block.first
-            rows.pop(row, None)
+            made.pop(row, None)
             for column, is_whole, slot in zip(block.columns, whole, slots):
                 if slot[offset]:
                     texts[row].append((column.index, slot[offset] if is_whole else f'<c r="{column.letter}{row}{slot[offset]}'))
-        return rows
+        return made
 
     def _xf(self, cell: _TabCell, styles: Styles) -> int:
         # writer.py shares its style objects, so most cells are found by the objects' identity (they all
@@ -1244,7 +1250,11 @@ def _column_rests(values: list, style: int, cell_rest: Callable[[object, int], s
     except TypeError:
         distinct = None
     kinds = set(map(type, distinct)) if distinct is not None else set()
-    if distinct is None or (bool in kinds and len(kinds & {bool, int, float, Decimal}) > 1):
+    if distinct is not None and (True in distinct or False in distinct):  # a 0 or 1 may stand for False or True
+        every_kind = set(map(type, values))
+    else:
+        every_kind = kinds
+    if distinct is None or (bool in every_kind and len(every_kind & {bool, int, float, Decimal}) > 1):
         return [cell_rest(value, style) if value is not _TAKEN else "" for value in values]
     rests: dict[object, str] = {}
     if _TAKEN in distinct:
@@ -1280,7 +1290,8 @@ def _batch_rests(kind: type, values: list, style: int, cell_rest: Callable[[obje
         made = marker.join(map(str, batch))
     else:
         batch, made = [], ""
-    rests = {value: cell_rest(value, style) for value in (set(values) - set(batch) if batch else values)}
+    rests = {value: cell_rest(value, style) for value in ([v for v in values if not v] if batch and kind is not int
+                                                          else [] if batch else values)}
     if batch:
         sample = {str: "x", float: 0.5, int: 12345}[kind]
         head, found, tail = cell_rest(sample, style).rpartition(str(sample))
@@ -1443,7 +1454,10 @@ def _evaluate(formula: str, sheet) -> Optional[float]:
         values = [sheet.value(sum_first + offset, sum_column) for offset in offsets]
     else:
         values = column if len(offsets) == len(column) else [column[offset] for offset in offsets]
-    numbers = [value for value in values if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)]
+    if set(map(type, values)) <= {float, type(None)}:  # a money column: a zero adds nothing to the sum
+        numbers = list(filter(None, values))
+    else:
+        numbers = [value for value in values if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)]
     return float(sum(map(Decimal, map(repr, map(float, numbers))), Decimal(0)))
 
 
