@@ -739,8 +739,8 @@ class _Editor:
             xml = mapper.sheet(xml)
             xml = re.sub(r'\stabSelected="1"', "", xml)
             cells, extent = sheet_object.render(self.styles, self.date1904)
-            xml = re.sub(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", lambda m: cells, xml, count=1, flags=re.DOTALL)
-            return re.sub(r'(<dimension ref=")[^"]*(")', rf"\g<1>{extent}\g<2>", xml, count=1)
+            xml = re.sub(r'(<dimension ref=")[^"]*(")', rf"\g<1>{extent}\g<2>", xml, count=1)  # before the cells
+            return re.sub(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", lambda m: cells, xml, count=1, flags=re.DOTALL)
 
         part = self._copy_closure(source.package, scratch_part, adapt)
         existing = self.workbook.sheet(title)

@@ -665,9 +665,15 @@ _WRAPPED = ("Invoices", "Why", "Call Script")
 def _action_values(number: int, action, call_scripts, notes) -> tuple:
     """One action's cells, in _ACTION_CELLS order."""
     customer = action.customer
-    amounts = [(c, v) for c, v in action.amount.items() if v]
-    currency, amount = amounts[0] if len(amounts) == 1 else ("", "; ".join(f"{c} {v:,.2f}" for c, v in amounts))
-    why = action.reason + (f" {notes[customer.key]}" if notes.get(customer.key) else "")
+    if len(action.amount) == 1:  # one currency (most books): the general way below, without its lists
+        (currency, amount), = action.amount.items()
+        if not amount:
+            currency = amount = ""
+    else:
+        amounts = [(c, v) for c, v in action.amount.items() if v]
+        currency, amount = amounts[0] if len(amounts) == 1 else ("", "; ".join(f"{c} {v:,.2f}" for c, v in amounts))
+    note = notes.get(customer.key)
+    why = action.reason + (f" {note}" if note else "")
     return (number, customer.name, action.step, action.channel, ", ".join(action.invoices),
             float(amount) if isinstance(amount, Decimal) else amount, currency, customer.contact_name,
             customer.phone, why, customer.email, call_scripts.get(customer.key, ""))
