@@ -26,12 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import math
 import os
 import re
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 import openpyxl
@@ -44,13 +46,13 @@ from openpyxl.writer.excel import ExcelWriter
 from collector import header, writer
 from collector.assessment import CASH_ONLY, Assessment
 from collector.model import Book, ContactEntry, SheetLayout, bulk_records
-from collector.sheet_xml import KEEP_VALUE, SheetEdit, column_index, column_letter, number_text
+from collector.sheet_xml import KEEP_VALUE, MAX_TEXT, SheetEdit, column_index, column_letter, number_text
 from collector.style_xml import Node, Styles
 from collector.writer import (ACTIONS, AGING, COLLECTOR, COMPUTED_NAME, COMPUTED_NOTE, CONTACT_LOG, DATE_FORMAT,
                               HISTORY, LOG_HEADERS, MONEY_FORMAT, OWNED_SHEETS, Written)
 from collector.xlsx_edit import (MAIN_NS, REL, RELATIONSHIPS_NS, WORKSHEET_CONTENT, WORKSHEET_TYPE, XML_DECLARATION,
                                  EditablePackage, Unsupported, add_relationship, attributes, local_attribute, escape_attribute,
-                                 escape_text, find_element, free_rel_id, insert_child, insert_in_order, prefix_for,
+                                 _ILLEGAL, escape_text, find_element, free_rel_id, insert_child, insert_in_order, prefix_for,
                                  qualified, rels_name, relationships, remove_relationships, set_attribute)
 
 COMMENTS_TYPE = REL + "comments"
@@ -798,8 +800,8 @@ class _Editor:
             xml = mapper.sheet(xml)
             xml = re.sub(r'\stabSelected="1"', "", xml)
             cells, extent = sheet_object.render(self.styles, self.date1904)
-            xml = re.sub(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", lambda m: cells, xml, count=1, flags=re.DOTALL)
-            return re.sub(r'(<dimension ref=")[^"]*(")', rf"\g<1>{extent}\g<2>", xml, count=1)
+            xml = re.sub(r'(<dimension ref=")[^"]*(")', rf"\g<1>{extent}\g<2>", xml, count=1)  # before the cells
+            return re.sub(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", lambda m: cells, xml, count=1, flags=re.DOTALL)
 
         part = self._copy_closure(source.package, scratch_part, adapt)
         existing = self.workbook.sheet(title)
@@ -1045,13 +1047,18 @@ class _TabSheet:
     conditional formats, links, notes) goes to a real, empty openpyxl sheet whose saved
     part carries it into the package. openpyxl spends most of a big tab's time on
     cell styles, which is why the cells do not go through it.
+
+    Most of a big tab comes as blocks of rows, column by column (writer._put_rows): they are
+    kept whole and rendered a column at a time, each distinct value once.
     """
 
-    _OWN = ("real", "cells", "_styles", "_by_identity", "row_dimensions", "criteria")
+    _OWN = ("real", "cells", "blocks", "_in_blocks", "_styles", "_by_identity", "row_dimensions", "criteria")
 
     def __init__(self, real) -> None:
         object.__setattr__(self, "real", real)
         object.__setattr__(self, "cells", {})
+        object.__setattr__(self, "blocks", [])
+        object.__setattr__(self, "_in_blocks", {})  # column -> [(block, its column)]
         object.__setattr__(self, "_styles", {})
         object.__setattr__(self, "_by_identity", {})
         object.__setattr__(self, "row_dimensions", _RowHeights())  # only heights: openpyxl's are slow to make
@@ -1072,10 +1079,43 @@ class _TabSheet:
             cells = self.cells[row] = {}
         found = cells.get(column)
         if found is None:
-            found = cells[column] = _TabCell(self, row, column)
+            found = cells[column] = self._taken_from_block(row, column) or _TabCell(self, row, column)
         if value is not None:
             found.value = value
         return found
+
+    def put_rows(self, first_row: int, columns: Sequence) -> None:
+        """writer._put_rows: the block is kept as it is given, a list of values per column.
+
+        Values are kept as writer._put stores them (a Decimal as a float). Blocks go where nothing
+        was written yet, as writer.py puts them: a block over written cells would be asked to merge
+        styles cell by cell, which is what blocks are here to avoid."""
+        count = len(columns[0].values) if columns else 0
+        if not count:
+            return
+        block = _Block(first_row, [_BlockColumn(self, first_row, column) for column in columns])
+        indexes = {column.index for column in block.columns}
+        if len(indexes) != len(block.columns) or any(len(c.values) != count for c in block.columns):
+            raise ValueError("a block of rows needs one list of values per column, all as long")
+        if any(first_row < other.end and other.first < block.end for other in self.blocks) or any(
+                first_row <= row < block.end and not indexes.isdisjoint(cells) for row, cells in self.cells.items()):
+            raise ValueError("a block of rows must go where nothing was written yet")
+        self.blocks.append(block)
+        for column in block.columns:
+            self._in_blocks.setdefault(column.index, []).append((block, column))
+
+    def _taken_from_block(self, row: int, column: int) -> Optional[_TabCell]:
+        """A block's cell asked for on its own (to put a link in it): it leaves the block as a cell."""
+        for block, in_block in self._in_blocks.get(column, ()):
+            offset = row - block.first
+            if 0 <= offset < block.count and in_block.values[offset] is not _TAKEN:
+                cell = _TabCell(self, row, column)
+                cell._value = in_block.values[offset]
+                cell.data_type = "s" if isinstance(cell._value, str) else "n"  # as writer._put leaves it
+                cell.number_format, cell.alignment = in_block.style.number_format, in_block.style.alignment
+                in_block.values[offset] = _TAKEN
+                return cell
+        return None
 
     def __getitem__(self, reference: str) -> _TabCell:
         match = re.fullmatch(r"([A-Z]+)(\d+)", reference)
@@ -1086,36 +1126,76 @@ class _TabSheet:
 
     @property
     def max_row(self) -> int:
-        return max(list(self.cells) + [1])
+        return max(list(self.cells) + [block.end - 1 for block in self.blocks] + [1])
 
     def value(self, row: int, column: int) -> object:
         """A cell's value; reads many cells without the cost of cell(), and makes a missing one as it does."""
         cells = self.cells.get(row)
         found = cells.get(column) if cells is not None else None
-        return (found if found is not None else self.cell(row, column))._value
+        if found is None:
+            for block, in_block in self._in_blocks.get(column, ()):
+                if block.first <= row < block.end and in_block.values[row - block.first] is not _TAKEN:
+                    return in_block.values[row - block.first]
+            found = self.cell(row, column)
+        return found._value
+
+    def block_values(self, column: int, first: int, last: int) -> Optional[list]:
+        """Rows first..last of a column when one block holds them all (value() of each, at once); else None."""
+        for block, in_block in self._in_blocks.get(column, ()):
+            if block.first <= first and last < block.end:
+                values = in_block.values[first - block.first:last - block.first + 1]
+                return None if _TAKEN in values else values
+        return None
 
     def render(self, styles: Styles, date1904: bool) -> tuple[str, str]:
         """The tab's <sheetData> and its used range, with styles appended to the owner's styles.xml."""
         edit = SheetEdit(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>', date1904)
-        heights = {row: dimension.height for row, dimension in self.row_dimensions.items()
-                   if dimension.height is not None}
-        rows: dict[int, list[str]] = {}
+        self._add_styles(styles)
+        made: dict[float, str] = {}  # a height's attributes, made once for each height (few are different)
+        heights = {row: made.get(dimension.height) or made.setdefault(
+                       dimension.height, f' ht="{number_text(dimension.height)}" customHeight="1"')
+                   for row, dimension in self.row_dimensions.items() if dimension.height is not None}
+        texts = self._cell_texts(edit, styles)  # row -> [(column, cell text)] of the cells put one by one
+        rows: dict[int, str] = {}
+        for block in self.blocks:
+            rows.update(self._block_rows(block, edit, styles, heights, texts))
+        for row, cells in texts.items():
+            if cells:
+                rows[row] = f'<row r="{row}"{heights.get(row, "")}>' + "".join(text for _, text in sorted(cells)) + "</row>"
+        for row, height in heights.items():
+            rows.setdefault(row, f'<row r="{row}"{height}></row>')
+        columns = [max(cells) for cells in self.cells.values() if cells]
+        columns += [block.columns[-1].index for block in self.blocks]
+        extent = f"A1:{column_letter(max(columns or [1]))}{max(list(rows) + [1])}"
+        return "<sheetData>" + "".join([rows[row] for row in sorted(rows)]) + "</sheetData>", extent
+
+    def _add_styles(self, styles: Styles) -> None:
+        """Every cell format the tab needs, added to the owner's in the order its cells come (row by row,
+        left to right), as when each cell was rendered on its own: new formats come out numbered alike."""
+        first_uses = [(row, column, cell) for row, cells in self.cells.items() for column, cell in cells.items()]
+        for block in self.blocks:
+            for column in block.columns:
+                offset = next((i for i, value in enumerate(column.values) if value is not _TAKEN), None)
+                if offset is not None:
+                    first_uses.append((block.first + offset, column.index, column.style))
+        for _, _, cell in sorted(first_uses, key=lambda use: use[:2]):
+            self._xf(cell, styles)
+
+    def _cell_texts(self, edit: SheetEdit, styles: Styles) -> dict[int, list[tuple[int, str]]]:
+        """The cells put one by one, as XML by row; formulas get their cached results."""
+        texts: dict[int, list[tuple[int, str]]] = {}
         rests: dict[tuple, str] = {}  # (style, type, value) -> the cell's text after its reference
-        xf, by_identity, cell_rest = self._xf, self._by_identity, edit._cell_rest
         for row, cells in sorted(self.cells.items()):
             number = str(row)
-            texts: list[str] = []
+            found = texts[row] = []
             for column in sorted(cells):
                 cell = cells[column]
-                style = by_identity.get((id(cell.font), id(cell.fill), id(cell.border), id(cell.alignment),
-                                         cell.number_format, cell.style))
-                if style is None:
-                    style = xf(cell, styles)
+                style = self._xf(cell, styles)
                 if cell.data_type == "f":
                     result = _evaluate(cell.value[1:], self)
                     cached = f"<v>{number_text(result)}</v>" if result is not None else ""
-                    texts.append(f'<c r="{cell.coordinate}"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>'
-                                 f"<f>{escape_text(cell.value[1:])}</f>{cached}</c>")
+                    found.append((column, f'<c r="{cell.coordinate}"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>'
+                                          f"<f>{escape_text(cell.value[1:])}</f>{cached}</c>"))
                     continue
                 value = cell._value
                 if cell.data_type == "s" and value is not None and not isinstance(value, str):
@@ -1124,22 +1204,47 @@ class _TabSheet:
                 try:
                     rest = rests.get(key)
                     if rest is None:
-                        rest = rests[key] = cell_rest(value, style)
+                        rest = rests[key] = edit._cell_rest(value, style)
                 except TypeError:  # a value that cannot be a key
-                    rest = cell_rest(value, style)
+                    rest = edit._cell_rest(value, style)
                 if rest:
-                    texts.append(f'<c r="{column_letter(column)}{number}{rest}')
-            if texts:
-                rows[row] = texts
-        for row in heights:
-            rows.setdefault(row, [])
-        body = []
-        for row in sorted(rows):
-            height = f' ht="{number_text(heights[row])}" customHeight="1"' if row in heights else ""
-            body.append(f'<row r="{row}"{height}>' + "".join(rows[row]) + "</row>")
-        columns = [max(cells) for cells in self.cells.values() if cells] or [1]
-        extent = f"A1:{column_letter(max(columns))}{max(list(rows) + [1])}"
-        return "<sheetData>" + "".join(body) + "</sheetData>", extent
+                    found.append((column, f'<c r="{column_letter(column)}{number}{rest}'))
+        return texts
+
+    def _block_rows(self, block: "_Block", edit: SheetEdit, styles: Styles, heights: dict[int, str],
+                    texts: dict[int, list[tuple[int, str]]]) -> dict[int, str]:
+        """A block's rows as XML, by row, each joined from its pieces taken across the columns: the row
+        tag, then each cell's reference and its text after the reference (in a column where some cells
+        are not written at all, each whole cell or nothing). Rows that also hold cells put one by one
+        join those."""
+        rows = range(block.first, block.end)
+        numbers = list(map(str, rows))
+        pieces = [repeat('<row r="'), numbers, repeat('"'), [heights.get(row, "") for row in rows], repeat(">")]
+        slots, whole = [], []
+        for column in block.columns:
+            rests = _column_rests(column.values, self._xf(column.style, styles), edit._cell_rest)
+            whole.append("" in rests)
+            if not any(rests):  # no cell written at all (an empty column without a style)
+                rests = [""] * len(rests)
+            elif whole[-1]:
+                rests = [f'<c r="{column.letter}{number}{rest}' if rest else "" for number, rest in zip(numbers, rests)]
+                pieces.append(rests)
+            else:
+                pieces += [repeat(f'<c r="{column.letter}'), numbers, rests]
+            slots.append(rests)
+        pieces.append(repeat("</row>"))
+        made = dict(zip(rows, map("".join, zip(*pieces))))
+        if all(whole):  # every column may be empty: so may a row, which is then no row at all
+            for row, cells in zip(rows, zip(*slots)):
+                if not any(cells) and row not in heights:
+                    del made[row]
+        for row in [row for row in texts if block.first <= row < block.end]:  # rows also holding cells put one by one
+            offset = row - block.first
+            made.pop(row, None)
+            for column, is_whole, slot in zip(block.columns, whole, slots):
+                if slot[offset]:
+                    texts[row].append((column.index, slot[offset] if is_whole else f'<c r="{column.letter}{row}{slot[offset]}'))
+        return made
 
     def _xf(self, cell: _TabCell, styles: Styles) -> int:
         # writer.py shares its style objects, so most cells are found by the objects' identity (they all
@@ -1154,6 +1259,105 @@ class _TabSheet:
                 found = self._styles[key] = _tab_xf(cell, styles)
             self._by_identity[identity] = found
         return found
+
+
+class _Taken:
+    """In a block's values: a cell taken out of the block (it is among the sheet's cells now)."""
+
+    def __repr__(self) -> str:
+        return "<taken>"
+
+
+_TAKEN = _Taken()
+
+
+class _BlockColumn:
+    """One column of a block: its values, and a cell standing for all of them in the style they share."""
+
+    __slots__ = ("index", "letter", "values", "style")
+
+    def __init__(self, sheet: _TabSheet, first_row: int, column) -> None:
+        self.index, self.letter = column.index, column_letter(column.index)
+        values = list(column.values)
+        if any(issubclass(kind, Decimal) for kind in set(map(type, values))):  # as writer._put stores them
+            values = [float(value) if isinstance(value, Decimal) else value for value in values]
+        self.values = values
+        self.style = _TabCell(sheet, first_row, column.index)
+        if column.number_format is not None:
+            self.style.number_format = column.number_format
+        if column.alignment is not None:
+            self.style.alignment = column.alignment
+
+
+class _Block:
+    """Rows first..end-1 of a tab, given column by column (writer._put_rows), left to right."""
+
+    __slots__ = ("first", "end", "count", "columns")
+
+    def __init__(self, first: int, columns: list[_BlockColumn]) -> None:
+        self.first, self.count = first, len(columns[0].values)
+        self.end = first + self.count
+        self.columns = sorted(columns, key=lambda column: column.index)
+
+
+def _column_rests(values: list, style: int, cell_rest: Callable[[object, int], str]) -> list[str]:
+    """Each value's cell text after its reference, as SheetEdit._cell_rest writes it ("" for no cell).
+
+    Each distinct value is written once; text, whole and decimal numbers all at once (_batch_rests).
+    Where equal values would be written apart (True, 1 and 1.0 are one key), or cannot be keys,
+    value by value."""
+    try:
+        distinct = set(values)
+    except TypeError:
+        distinct = None
+    kinds = set(map(type, distinct)) if distinct is not None else set()
+    if distinct is not None and (True in distinct or False in distinct):  # a 0 or 1 may stand for False or True
+        every_kind = set(map(type, values))
+    else:
+        every_kind = kinds
+    if distinct is None or (bool in every_kind and len(every_kind & {bool, int, float, Decimal}) > 1):
+        return [cell_rest(value, style) if value is not _TAKEN else "" for value in values]
+    rests: dict[object, str] = {}
+    if _TAKEN in distinct:
+        distinct.discard(_TAKEN)
+        kinds.discard(_Taken)
+        rests[_TAKEN] = ""
+    for kind in kinds:
+        group = [value for value in distinct if type(value) is kind] if len(kinds) > 1 else list(distinct)
+        rests.update(_batch_rests(kind, group, style, cell_rest))
+    return list(map(rests.__getitem__, values))
+
+
+def _batch_rests(kind: type, values: list, style: int, cell_rest: Callable[[object, int], str]) -> dict[object, str]:
+    """Distinct values of one type -> their cell text after the reference, as cell_rest writes each.
+
+    Text and numbers are joined with a character no cell text can hold (NUL), turned into XML in one
+    go (escaped, or repr'd) and split again, with the markup around them taken from cell_rest itself;
+    whatever might come out otherwise (text to clean or cut, zero, a float Excel would show in
+    exponent form) goes through cell_rest one by one."""
+    marker = "\x00"
+    if kind is str:
+        batch = [value for value in values if value]
+        if not batch or _ILLEGAL.search("\n".join(batch)) or max(map(len, batch)) > MAX_TEXT:
+            batch = []  # clean_text would change some: NUL among them
+        made = escape_text(marker.join(batch))
+    elif kind is float:
+        batch = [value for value in values if value]
+        if not (batch and all(map(math.isfinite, batch)) and max(map(abs, batch)) < 1e15):
+            batch = []
+        made = (marker.join(map(repr, batch)) + marker).replace(".0" + marker, marker)[:-1]  # as number_text
+    elif kind is int:
+        batch = values
+        made = marker.join(map(str, batch))
+    else:
+        batch, made = [], ""
+    rests = {value: cell_rest(value, style) for value in ([v for v in values if not v] if batch and kind is not int
+                                                          else [] if batch else values)}
+    if batch:
+        sample = {str: "x", float: 0.5, int: 12345}[kind]
+        head, found, tail = cell_rest(sample, style).rpartition(str(sample))
+        rests.update(zip(batch, (head + made.replace(marker, tail + marker + head) + tail).split(marker)))
+    return rests
 
 
 class _RowHeight:
@@ -1305,12 +1509,17 @@ def _evaluate(formula: str, sheet) -> Optional[float]:
     criteria_column, first, last = column_index(match.group(1)), int(match.group(2)), int(match.group(4))
     wanted = sheet.value(int(match.group(6)), column_index(match.group(5)))
     sum_column, sum_first = column_index(match.group(7)), int(match.group(8))
-    total = Decimal(0)
-    for offset in _matching(sheet, criteria_column, first, last, wanted):
-        value = sheet.value(sum_first + offset, sum_column)
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            total += Decimal(repr(float(value)))
-    return float(total)
+    offsets = _matching(sheet, criteria_column, first, last, wanted)
+    column = sheet.block_values(sum_column, sum_first, sum_first + last - first)
+    if column is None:
+        values = [sheet.value(sum_first + offset, sum_column) for offset in offsets]
+    else:
+        values = column if len(offsets) == len(column) else [column[offset] for offset in offsets]
+    if set(map(type, values)) <= {float, type(None)}:  # a money column: a zero adds nothing to the sum
+        numbers = list(filter(None, values))
+    else:
+        numbers = [value for value in values if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)]
+    return float(sum(map(Decimal, map(repr, map(float, numbers))), Decimal(0)))
 
 
 def _matching(sheet, column: int, first: int, last: int, wanted: object) -> list[int]:
@@ -1322,8 +1531,10 @@ def _matching(sheet, column: int, first: int, last: int, wanted: object) -> list
     except TypeError:  # a criterion that cannot be a key
         key, found = None, None
     if found is None:
-        found = [offset for offset in range(last - first + 1)
-                 if _same_criterion(sheet.value(first + offset, column), wanted)]
+        values = sheet.block_values(column, first, last)
+        if values is None:
+            values = [sheet.value(first + offset, column) for offset in range(last - first + 1)]
+        found = [offset for offset, value in enumerate(values) if _same_criterion(value, wanted)]
         if key is not None:
             sheet.criteria[key] = found
     return found

@@ -437,6 +437,38 @@ def _header_cells(sheet, row: int, titles: Sequence[str]) -> None:
     sheet.row_dimensions[row].height = 32
 
 
+@dataclass(frozen=True)
+class _Column:
+    """One column of a block of rows in a tab: its 1-based index, its values from the block's first
+    row down, and the number format and alignment every cell of it gets (None: left as it is)."""
+
+    index: int
+    values: Sequence[object]
+    number_format: Optional[str] = None
+    alignment: Optional[Alignment] = None
+
+
+def _put_rows(sheet, first_row: int, columns: Sequence[_Column]) -> None:
+    """Write a block of rows given column by column; every column has as many values as the block rows.
+
+    collector.lossless's tab sheet takes the columns whole (a big tab is mostly such blocks). An
+    openpyxl sheet gets them as they were always written: cell by cell, row after row, each row
+    left to right in the order given, so openpyxl meets, and numbers, the styles in the same order.
+    """
+    put_rows = getattr(sheet, "put_rows", None)
+    if put_rows is not None:
+        put_rows(first_row, columns)
+        return
+    for offset in range(len(columns[0].values) if columns else 0):
+        for column in columns:
+            cell = sheet.cell(row=first_row + offset, column=column.index)
+            _put(cell, column.values[offset])
+            if column.alignment is not None:
+                cell.alignment = column.alignment
+            if column.number_format is not None:
+                cell.number_format = column.number_format
+
+
 def _print_setup(sheet, title_row: int) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
@@ -460,17 +492,7 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
     _header_cells(sheet, header_row, titles)
     lines = _aging_lines(assessment, labels)
     first = header_row + 1
-    for offset, line in enumerate(lines):
-        r = first + offset
-        _put(sheet.cell(row=r, column=1), line["name"])
-        _put(sheet.cell(row=r, column=2), line["currency"])
-        for i, label in enumerate(labels):
-            _money_cell(sheet.cell(row=r, column=3 + i), line["buckets"].get(label) or None)
-        total_col = 3 + len(labels)
-        _money_cell(sheet.cell(row=r, column=total_col), line["total"])
-        _put(sheet.cell(row=r, column=total_col + 1), line["oldest"])
-        _put(sheet.cell(row=r, column=total_col + 2), line["stage"])
-        _put(sheet.cell(row=r, column=total_col + 3), line["credit"])
+    _put_rows(sheet, first, _aging_columns(lines, labels))
     last = first + len(lines) - 1
     totals_row = last + 2
     _aging_totals(sheet, assessment.totals, labels, first, last, totals_row)
@@ -513,26 +535,55 @@ def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
 
 
 def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> list[dict]:
-    accounts = {a.customer.key: a for a in assessment.accounts}
-    grouped: dict[tuple[str, str], dict] = {}
+    """One line per customer and currency owing anything, the largest balance first in each currency.
+
+    One pass over the invoices, each read once for all its figures: at 100,000 invoices, reading
+    an invoice's fields costs more than adding them up."""
+    zero = Decimal("0.00")
+    totals: dict[tuple[str, str], Decimal] = {}
+    buckets: dict[tuple[str, str], dict[str, Decimal]] = {}
+    oldest: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str], object] = {}  # each line's first invoice, for a customer without an account
     for result in assessment.invoices:
-        if not result.is_open:
+        if result.state not in OPEN_STATES:  # InvoiceResult.is_open, without a call per invoice
             continue
         key = (result.invoice.customer_key, result.currency)
-        line = grouped.get(key)
-        if line is None:  # made once per customer and currency, not once per invoice
-            account = accounts.get(result.invoice.customer_key)
-            line = grouped[key] = {
-                "name": account.customer.name if account else result.invoice.customer, "currency": result.currency,
-                "buckets": {}, "total": Decimal("0.00"), "oldest": 0,
-                "stage": account.stage if account else "", "credit": account.credit_status if account else "",
-            }
-        line["total"] += result.open_balance
-        if result.bucket:
-            line["buckets"][result.bucket] = line["buckets"].get(result.bucket, Decimal("0.00")) + result.open_balance
-            line["oldest"] = max(line["oldest"], result.days_overdue)
-    lines = [line for line in grouped.values() if line["total"] or line["buckets"]]
+        balance = result.open_balance
+        total = totals.get(key)
+        if total is None:
+            total, sums = zero, {}
+            buckets[key], oldest[key], first[key] = sums, 0, result
+        else:
+            sums = buckets[key]
+        totals[key] = total + balance
+        bucket = result.bucket
+        if bucket:
+            sums[bucket] = sums.get(bucket, zero) + balance
+            if result.days_overdue > oldest[key]:
+                oldest[key] = result.days_overdue
+    accounts = {a.customer.key: a for a in assessment.accounts}
+    lines = []
+    for key, total in totals.items():
+        if total or buckets[key]:
+            account = accounts.get(key[0])
+            lines.append({"name": account.customer.name if account else first[key].invoice.customer,
+                          "currency": key[1], "buckets": buckets[key], "total": total, "oldest": oldest[key],
+                          "stage": account.stage if account else "", "credit": account.credit_status if account else ""})
     return sorted(lines, key=lambda l: (l["currency"], -l["total"], l["name"].casefold()))
+
+
+def _aging_columns(lines: Sequence[dict], labels: Sequence[str]) -> list[_Column]:
+    """The aging table, column by column: customer, currency, each bucket, total, oldest, stage, credit."""
+    buckets = [line["buckets"] for line in lines]
+    total = 3 + len(labels)
+    columns = [_Column(1, [line["name"] for line in lines]), _Column(2, [line["currency"] for line in lines])]
+    for offset, label in enumerate(labels):  # an empty bucket is an empty cell, not a zero
+        amounts = [float(amount) if (amount := sums.get(label)) else None for sums in buckets]
+        columns.append(_Column(3 + offset, amounts, MONEY_FORMAT))
+    return columns + [_Column(total, [float(line["total"]) for line in lines], MONEY_FORMAT),
+                      _Column(total + 1, [line["oldest"] for line in lines]),
+                      _Column(total + 2, [line["stage"] for line in lines]),
+                      _Column(total + 3, [line["credit"] for line in lines])]
 
 
 def _aging_totals(sheet, totals: Sequence[Totals], labels, first: int, last: int, row: int) -> None:
@@ -596,12 +647,19 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
     sheet["A1"].font = TITLE_FONT
     header_row = 3
     _header_cells(sheet, header_row, [title for title, _ in ACTION_COLUMNS])
-    accounts = {a.customer.key: a for a in assessment.accounts}
-    row = header_row
-    for number, action in enumerate(assessment.actions, start=1):
-        row = header_row + number
-        _action_row(sheet, row, number, action, links, call_scripts, notes)
-    last = row
+    first = header_row + 1
+    rows = [_action_values(number, action, call_scripts, notes)
+            for number, action in enumerate(assessment.actions, start=1)]
+    _put_rows(sheet, first, _action_columns(rows))
+    for row, action in enumerate(assessment.actions, start=first):
+        documents = links.get(action.customer.key, ())
+        if documents:
+            _link_documents(sheet.cell(row=row, column=_A["Documents"]), documents)
+    invoices, why = _ACTION_CELLS.index("Invoices"), _ACTION_CELLS.index("Why")
+    for row, values in enumerate(rows, start=first):
+        sheet.row_dimensions[row].height = 15 * max(_lines(values[invoices], ACTION_WIDTHS["Invoices"]),
+                                                    _lines(values[why], ACTION_WIDTHS["Why"]))
+    last = header_row + len(rows)
     if assessment.actions:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(ACTION_COLUMNS))}{last}"
         done = DataValidation(type="list", formula1='"Done,Skipped,Later"', allow_blank=True)
@@ -610,7 +668,7 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
     else:
         sheet.cell(row=header_row + 1, column=_A["Customer"], value="Nothing to do this week.")
         last = header_row + 1
-    _hold_block(sheet, assessment, accounts, last + 3)
+    _hold_block(sheet, assessment, last + 3)
     sheet.freeze_panes = f"D{header_row + 1}"
     for index, (_, width) in enumerate(ACTION_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -618,32 +676,47 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
     sheet.print_area = f"A1:{get_column_letter(_A['Why'])}{sheet.max_row}"
 
 
-def _action_row(sheet, row: int, number: int, action, links, call_scripts, notes) -> None:
+# What each action's row holds, left to right ("Done" is the owner's to fill; "Documents" links come apart).
+_ACTION_CELLS = ("#", "Customer", "Step", "Channel", "Invoices", "Amount to Ask", "Currency", "Contact", "Phone",
+                 "Why", "Email", "Call Script")
+_WRAPPED = ("Invoices", "Why", "Call Script")
+
+
+def _action_values(number: int, action, call_scripts, notes) -> tuple:
+    """One action's cells, in _ACTION_CELLS order."""
     customer = action.customer
-    amounts = [(c, v) for c, v in action.amount.items() if v]
-    currency, amount = amounts[0] if len(amounts) == 1 else ("", "; ".join(f"{c} {v:,.2f}" for c, v in amounts))
-    why = action.reason + (f" {notes[customer.key]}" if notes.get(customer.key) else "")
-    values = {
-        "#": number, "Customer": customer.name, "Step": action.step, "Channel": action.channel,
-        "Invoices": ", ".join(action.invoices), "Amount to Ask": amount, "Currency": currency,
-        "Contact": customer.contact_name, "Phone": customer.phone, "Why": why, "Email": customer.email,
-        "Call Script": call_scripts.get(customer.key, ""),
-    }
-    for title, value in values.items():
-        cell = sheet.cell(row=row, column=_A[title])
-        _put(cell, value)
-        cell.alignment = TOP_WRAPPED if title in ("Invoices", "Why", "Call Script") else TOP
-    sheet.cell(row=row, column=_A["Amount to Ask"]).number_format = MONEY_FORMAT
-    _link_documents(sheet.cell(row=row, column=_A["Documents"]), links.get(customer.key, ()))
-    sheet.row_dimensions[row].height = 15 * max(
-        _lines(values["Invoices"], ACTION_WIDTHS["Invoices"]), _lines(why, ACTION_WIDTHS["Why"]))
+    if len(action.amount) == 1:  # one currency (most books): the general way below, without its lists
+        (currency, amount), = action.amount.items()
+        if not amount:
+            currency = amount = ""
+    else:
+        amounts = [(c, v) for c, v in action.amount.items() if v]
+        currency, amount = amounts[0] if len(amounts) == 1 else ("", "; ".join(f"{c} {v:,.2f}" for c, v in amounts))
+    note = notes.get(customer.key)
+    why = action.reason + (f" {note}" if note else "")
+    return (number, customer.name, action.step, action.channel, ", ".join(action.invoices),
+            float(amount) if isinstance(amount, Decimal) else amount, currency, customer.contact_name,
+            customer.phone, why, customer.email, call_scripts.get(customer.key, ""))
+
+
+def _action_columns(rows: Sequence[tuple]) -> list[_Column]:
+    """The actions' rows as columns: top-aligned, long text wrapped, the amount as money; and the
+    Documents column, empty until links are put in it."""
+    values = list(zip(*rows)) if rows else [()] * len(_ACTION_CELLS)
+    columns = [_Column(_A[title], column, MONEY_FORMAT if title == "Amount to Ask" else None,
+                       TOP_WRAPPED if title in _WRAPPED else TOP)
+               for title, column in zip(_ACTION_CELLS, values)]
+    return columns + [_Column(_A["Documents"], [None] * len(rows))]
 
 
 def _lines(text: object, width: int) -> int:
     """Roughly how many lines a wrapped cell needs, so rows are tall enough when printed."""
     if not isinstance(text, str) or not text:
         return 1
-    return min(27, sum(max(1, -(-len(part) // max(1, int(width * 1.15)))) for part in text.split("\n")))
+    per_line = max(1, int(width * 1.15))
+    if "\n" not in text:  # one paragraph (most cells): the sum below without the split
+        return min(27, max(1, -(-len(text) // per_line)))
+    return min(27, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
 
 
 def _link_documents(cell, documents: Sequence[tuple[str, str]]) -> None:
@@ -659,7 +732,7 @@ def _link_documents(cell, documents: Sequence[tuple[str, str]]) -> None:
         cell.comment = Comment("\n".join(p for _, p in documents), COLLECTOR, width=300, height=120)
 
 
-def _hold_block(sheet, assessment: Assessment, accounts, row: int) -> None:
+def _hold_block(sheet, assessment: Assessment, row: int) -> None:
     held = [a for a in assessment.accounts if a.credit_status == CASH_ONLY]
     title = sheet.cell(row=row, column=_A["Customer"], value="Customers on credit hold: cash only, do not ship on credit")
     title.font = HOLD_TITLE_FONT
@@ -671,18 +744,26 @@ def _hold_block(sheet, assessment: Assessment, accounts, row: int) -> None:
     if not held:
         sheet.cell(row=row + 2, column=_A["Customer"], value="None this week.")
         return
-    for offset, account in enumerate(sorted(held, key=lambda a: a.customer.name.casefold()), start=2):
-        r = row + offset
-        balances = [(c, v) for c, v in account.open_total.items() if v]
-        currency, balance = balances[0] if len(balances) == 1 else ("", "; ".join(f"{c} {v:,.2f}" for c, v in balances))
-        values = {_A["Customer"]: account.customer.name, _A["Amount to Ask"]: balance, _A["Currency"]: currency,
-                  _A["Contact"]: account.customer.sales_rep, _A["Email"]: account.customer.sales_rep_email,
-                  _A["Why"]: account.credit_reason}
-        for column, value in values.items():
-            _put(sheet.cell(row=r, column=column), value)
-        sheet.cell(row=r, column=_A["Amount to Ask"]).number_format = MONEY_FORMAT
-        sheet.cell(row=r, column=_A["Why"]).alignment = TOP_WRAPPED
+    held.sort(key=lambda a: a.customer.name.casefold())
+    first = row + 2
+    _put_rows(sheet, first, _held_columns(held))
+    for r, account in enumerate(held, start=first):
         sheet.row_dimensions[r].height = 15 * _lines(account.credit_reason, ACTION_WIDTHS["Why"])
+
+
+def _held_columns(held: Sequence) -> list[_Column]:
+    """The accounts on hold as columns under the actions': customer, balance, sales rep, their email, why."""
+    balances = []
+    for account in held:
+        amounts = [(c, v) for c, v in account.open_total.items() if v]
+        currency, balance = amounts[0] if len(amounts) == 1 else ("", "; ".join(f"{c} {v:,.2f}" for c, v in amounts))
+        balances.append((float(balance) if isinstance(balance, Decimal) else balance, currency))
+    return [_Column(_A["Customer"], [account.customer.name for account in held]),
+            _Column(_A["Amount to Ask"], [balance for balance, _ in balances], MONEY_FORMAT),
+            _Column(_A["Currency"], [currency for _, currency in balances]),
+            _Column(_A["Contact"], [account.customer.sales_rep for account in held]),
+            _Column(_A["Email"], [account.customer.sales_rep_email for account in held]),
+            _Column(_A["Why"], [account.credit_reason for account in held], alignment=TOP_WRAPPED)]
 
 
 def _header_cells_at(sheet, row: int, first_column: int, titles: Sequence[str]) -> None:
