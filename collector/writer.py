@@ -501,10 +501,40 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{last}"
         _aging_fills(sheet, labels, first, last)
     sheet.freeze_panes = f"B{header_row + 1}"
-    for index, size in enumerate([34, 9] + [13] * len(labels) + [14, 12, 20, 14], start=1):
+    sizes = dict(enumerate([34, 9] + [13] * len(labels) + [14, 12, 20, 14], start=1))
+    for index, needed in _money_widths(assessment.totals, lines, labels).items():
+        sizes[index] = max(sizes.get(index, 13), needed)
+    for index, size in sorted(sizes.items()):
         sheet.column_dimensions[get_column_letter(index)].width = size
     _print_setup(sheet, header_row)
     _aging_chart(sheet, assessment.totals, labels, totals_row, header_row)
+
+
+def _money_widths(totals: Sequence[Totals], lines: Sequence[dict], labels: Sequence[str]) -> dict[int, int]:
+    """How wide each money column of the Aging tab must be for its widest figure, by column.
+
+    Excel shows a number too wide for its column as ####, and LibreOffice runs it into the
+    next one: a total of 46,083,095.00 rupiah, pesos or yen needs more than the usual width.
+    """
+    amounts: dict[int, list[Decimal]] = {}
+    total_column = 3 + len(labels)
+    for offset, figures in enumerate(totals):  # the key figures, one column per currency
+        amounts.setdefault(3 + offset, []).extend((figures.receivables, figures.overdue))
+    for figures in totals:
+        for index, (_, amount) in enumerate(figures.buckets):
+            amounts.setdefault(3 + index, []).append(amount)
+    by_currency: dict[str, Decimal] = {}
+    for line in lines:
+        amounts.setdefault(total_column, []).append(line["total"])
+        by_currency[line["currency"]] = by_currency.get(line["currency"], Decimal(0)) + line["total"]
+        for index, label in enumerate(labels):
+            amount = line["buckets"].get(label)
+            if amount:
+                amounts.setdefault(3 + index, []).append(amount)
+    amounts.setdefault(total_column, []).extend(by_currency.values())
+    # the widest figure is the largest or, with its minus sign, the most negative
+    return {column: max(len(f"{max(values):,.2f}"), len(f"{min(values):,.2f}")) + 2
+            for column, values in amounts.items()}
 
 
 def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:

@@ -293,3 +293,43 @@ def test_actions_link_to_the_documents_written_for_the_week(tmp_path):
     scripts = [sheet.cell(row=r, column=titles.index("Call Script") + 1).value for r in range(4, 38)
                if sheet.cell(row=r, column=titles.index("Channel") + 1).value == "call"]
     assert scripts and all(s and "second-notice" in s or "first-call" in s or "broken-promise" in s for s in scripts)
+
+
+@pytest.mark.parametrize("writer_kind", ["lossless", "openpyxl"])
+def test_aging_money_columns_are_wide_enough_for_big_figures(tmp_path, writer_kind):
+    # 46 million rupiah is a small business's receivables: Excel would show #### in a 13-wide column
+    rows = [["Customer", "Invoice No", "Invoice Date", "Amount"],
+            ["Toko Maju", "INV-1", dt.date(2026, 1, 5), 46_083_095], ["Toko Baru", "INV-2", dt.date(2026, 11, 1), 1_250.5],
+            ["Warung", "INV-3", dt.date(2026, 11, 20), -12_345_678.9]]
+    path = write_xlsx(tmp_path / "big.xlsx", {"Invoices": rows})
+    if writer_kind == "openpyxl":
+        from collector import weekly
+        from collector.writer import write_results as openpyxl_writer
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(weekly, "write_results", openpyxl_writer)
+            weekly.run_week(str(path), AS_OF)
+    else:
+        run(path)
+    sheet = openpyxl.load_workbook(path)["Aging"]
+    header_row = next(r for r in range(1, 30) if sheet.cell(row=r, column=1).value == "Customer")
+    titles = [c.value for c in sheet[header_row]]
+    shown = {}
+    for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row):
+        for cell in row:
+            if isinstance(cell.value, (int, float)) and cell.number_format.startswith("#,##0.00"):
+                shown[cell.column] = max(shown.get(cell.column, 0), len(f"{cell.value:,.2f}"))
+    assert shown[titles.index("Total") + 1] >= len("46,083,095.00")
+    for column, widest in shown.items():
+        assert sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width >= widest + 1, column
+    assert sheet.column_dimensions["A"].width == 34  # the others as they were
+
+
+def test_aging_money_columns_keep_their_width_for_usual_figures(tmp_path):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    run(path)
+    sheet = openpyxl.load_workbook(path)["Aging"]
+    header_row = next(r for r in range(1, 30) if sheet.cell(row=r, column=1).value == "Customer")
+    titles = [c.value for c in sheet[header_row]]
+    widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i in range(1, len(titles) + 1)]
+    assert widths == [34, 9] + [13] * (len(titles) - 6) + [14, 12, 20, 14]
