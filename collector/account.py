@@ -202,10 +202,6 @@ def open_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
     return _summed(_position(results).open_by)
 
 
-def overdue_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
-    return _summed(_position(results).overdue_by)
-
-
 class Position:
     """What an account reads off its invoice results, gathered one result at a time: a book has 100,000.
 

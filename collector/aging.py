@@ -521,29 +521,13 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def days_sales_outstanding(
-    results: Sequence[InvoiceResult], receivables: Decimal, as_of: dt.date
-) -> Optional[Decimal]:
+def _dso(receivables: Decimal, sales: Decimal) -> Optional[Decimal]:
     """DSO = receivables ÷ sales of the last 90 days × 90, to one decimal.
 
-    Sales are the amounts of every invoice (credit notes net them down; drafts
-    and cancelled invoices left out) dated after as_of − 90 days and up to and
-    including as_of. None when those sales are nothing.
+    Sales are the amounts of every invoice (credit notes net them down; drafts and cancelled
+    invoices left out) dated after as_of − 90 days and up to and including as_of (Tally.add).
+    None when those sales are nothing.
     """
-    start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
-    sales = sum_money(_signed_amount(r.invoice) for r in results if _is_recent_sale(r, start, as_of))
-    return _dso(receivables, sales)
-
-
-def _is_recent_sale(result: InvoiceResult, start: dt.date, as_of: dt.date) -> bool:
-    """Whether an invoice counts in the DSO's sales: not a draft, dated in (start, as_of]."""
-    if result.state == DRAFT:
-        return False
-    issued = result.invoice.invoice_date
-    return bool(issued) and start < issued <= as_of
-
-
-def _dso(receivables: Decimal, sales: Decimal) -> Optional[Decimal]:
     if sales <= 0:
         return None
     dso = receivables / sales * DSO_WINDOW_DAYS

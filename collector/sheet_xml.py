@@ -398,9 +398,6 @@ class SheetEdit:
             return None
         return (min(rows), max(rows)), (min(columns), max(columns))
 
-    def _render_rows(self) -> str:
-        return "".join(self._row_chunks())
-
     def _row_chunks(self) -> Iterator[str]:
         """sheetData's content: every change is worked out for the whole sheet first, then the owner's
         text between the changes and the changes are joined a few thousand rows at a time, not row by row."""

@@ -406,10 +406,6 @@ class EditablePackage:
         name = rels_name(part)
         return relationships(self.text(name), part) if self.exists(name) else []
 
-    def rels_text(self, part: str) -> Optional[str]:
-        name = rels_name(part)
-        return self.text(name) if self.exists(name) else None
-
     def content_type(self, part: str) -> Optional[str]:
         xml = self.text("[Content_Types].xml")
         wanted = "/" + part.lstrip("/").lower()
