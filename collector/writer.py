@@ -534,7 +534,7 @@ def _money_widths(totals: Sequence[Totals], lines: Sequence[dict], labels: Seque
     amounts.setdefault(total_column, []).extend(by_currency.values())
     # the widest figure is the largest or, with its minus sign, the most negative
     return {column: max(len(f"{max(values):,.2f}"), len(f"{min(values):,.2f}")) + 2
-            for column, values in amounts.items()}
+            for column, values in amounts.items() if values}
 
 
 def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:

@@ -333,3 +333,13 @@ def test_aging_money_columns_keep_their_width_for_usual_figures(tmp_path):
     titles = [c.value for c in sheet[header_row]]
     widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i in range(1, len(titles) + 1)]
     assert widths == [34, 9] + [13] * (len(titles) - 6) + [14, 12, 20, 14]
+
+
+def test_aging_widths_when_nothing_is_owed(tmp_path):
+    # found by test_fuzz: an open invoice of 0.00 makes totals but no aging line
+    path = write_xlsx(tmp_path / "nothing.xlsx", {"Invoices": [["Customer", "Invoice No", "Invoice Date", "Amount", "Status"],
+                                                               ["Valid Customer 0", "OK-0", dt.date(2000, 1, 1), 0.0, "Open"]]})
+    result = run(path)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(path)["Aging"]
+    assert [sheet.column_dimensions[letter].width for letter in "ABC"] == [34, 9, 13]
