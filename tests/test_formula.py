@@ -19,8 +19,8 @@ from collector.formula import (
     shift_formula,
 )
 from collector.xlsx_formulas import sheet_formulas
+from tests.workbooks import CORPUS
 
-CORPUS = Path("/work/shared/corpus")
 OLIMING = CORPUS / "OlimingmingO__invoice_tracker.xlsx"
 LUCAS = CORPUS / "lucastrg2-cpu__invoice-tracker.xlsx"
 
