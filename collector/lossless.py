@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import math
 import os
 import re
 import zipfile
@@ -46,13 +45,13 @@ from openpyxl.writer.excel import ExcelWriter
 from collector import header, writer
 from collector.assessment import CASH_ONLY, Assessment
 from collector.model import Book, ContactEntry, SheetLayout, bulk_records
-from collector.sheet_xml import KEEP_VALUE, MAX_TEXT, SheetEdit, column_index, column_letter, number_text
+from collector.sheet_xml import KEEP_VALUE, SheetEdit, column_index, column_letter, column_rests, number_text
 from collector.style_xml import Node, Styles
 from collector.writer import (ACTIONS, AGING, COLLECTOR, COMPUTED_NAME, COMPUTED_NOTE, CONTACT_LOG, DATE_FORMAT,
                               HISTORY, LOG_HEADERS, MONEY_FORMAT, OWNED_SHEETS, Written)
 from collector.xlsx_edit import (MAIN_NS, REL, RELATIONSHIPS_NS, WORKSHEET_CONTENT, WORKSHEET_TYPE, XML_DECLARATION,
                                  EditablePackage, Unsupported, add_relationship, attributes, local_attribute, escape_attribute,
-                                 _ILLEGAL, escape_text, find_element, free_rel_id, insert_child, insert_in_order, prefix_for,
+                                 escape_text, find_element, free_rel_id, insert_child, insert_in_order, prefix_for,
                                  qualified, rels_name, relationships, remove_relationships, set_attribute)
 
 COMMENTS_TYPE = REL + "comments"
@@ -1301,63 +1300,11 @@ class _Block:
 
 
 def _column_rests(values: list, style: int, cell_rest: Callable[[object, int], str]) -> list[str]:
-    """Each value's cell text after its reference, as SheetEdit._cell_rest writes it ("" for no cell).
-
-    Each distinct value is written once; text, whole and decimal numbers all at once (_batch_rests).
-    Where equal values would be written apart (True, 1 and 1.0 are one key), or cannot be keys,
-    value by value."""
-    try:
-        distinct = set(values)
-    except TypeError:
-        distinct = None
-    kinds = set(map(type, distinct)) if distinct is not None else set()
-    if distinct is not None and (True in distinct or False in distinct):  # a 0 or 1 may stand for False or True
-        every_kind = set(map(type, values))
-    else:
-        every_kind = kinds
-    if distinct is None or (bool in every_kind and len(every_kind & {bool, int, float, Decimal}) > 1):
-        return [cell_rest(value, style) if value is not _TAKEN else "" for value in values]
-    rests: dict[object, str] = {}
-    if _TAKEN in distinct:
-        distinct.discard(_TAKEN)
-        kinds.discard(_Taken)
-        rests[_TAKEN] = ""
-    for kind in kinds:
-        group = [value for value in distinct if type(value) is kind] if len(kinds) > 1 else list(distinct)
-        rests.update(_batch_rests(kind, group, style, cell_rest))
-    return list(map(rests.__getitem__, values))
-
-
-def _batch_rests(kind: type, values: list, style: int, cell_rest: Callable[[object, int], str]) -> dict[object, str]:
-    """Distinct values of one type -> their cell text after the reference, as cell_rest writes each.
-
-    Text and numbers are joined with a character no cell text can hold (NUL), turned into XML in one
-    go (escaped, or repr'd) and split again, with the markup around them taken from cell_rest itself;
-    whatever might come out otherwise (text to clean or cut, zero, a float Excel would show in
-    exponent form) goes through cell_rest one by one."""
-    marker = "\x00"
-    if kind is str:
-        batch = [value for value in values if value]
-        if not batch or _ILLEGAL.search("\n".join(batch)) or max(map(len, batch)) > MAX_TEXT:
-            batch = []  # clean_text would change some: NUL among them
-        made = escape_text(marker.join(batch))
-    elif kind is float:
-        batch = [value for value in values if value]
-        if not (batch and all(map(math.isfinite, batch)) and max(map(abs, batch)) < 1e15):
-            batch = []
-        made = (marker.join(map(repr, batch)) + marker).replace(".0" + marker, marker)[:-1]  # as number_text
-    elif kind is int:
-        batch = values
-        made = marker.join(map(str, batch))
-    else:
-        batch, made = [], ""
-    rests = {value: cell_rest(value, style) for value in ([v for v in values if not v] if batch and kind is not int
-                                                          else [] if batch else values)}
-    if batch:
-        sample = {str: "x", float: 0.5, int: 12345}[kind]
-        head, found, tail = cell_rest(sample, style).rpartition(str(sample))
-        rests.update(zip(batch, (head + made.replace(marker, tail + marker + head) + tail).split(marker)))
-    return rests
+    """sheet_xml.column_rests over a block's column, where a cell taken out of the block is no cell here."""
+    if _TAKEN not in values:
+        return column_rests(values, style, cell_rest)
+    rests = column_rests([None if value is _TAKEN else value for value in values], style, cell_rest)
+    return ["" if value is _TAKEN else rest for value, rest in zip(values, rests)]
 
 
 class _RowHeight:

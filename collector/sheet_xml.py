@@ -20,11 +20,11 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import accumulate, chain, islice, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from operator import add, le, sub
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
-from collector.xlsx_edit import (MAIN_NS, RELATIONSHIPS_NS, Unsupported, clean_text, escape_attribute,
+from collector.xlsx_edit import (_ILLEGAL, MAIN_NS, RELATIONSHIPS_NS, Unsupported, clean_text, escape_attribute,
                                  escape_text, find_element, insert_in_order, prefix_for, qualified,
                                  set_attribute, top_level)
 
@@ -112,9 +112,7 @@ class _Columns:
         numbers = list(map(str, self.rows))
         rests = []
         for column, style, values in self.columns:
-            distinct = _distinct_rests(edit, values, style)
-            rests.append(list(map(distinct.__getitem__, values)) if distinct is not None
-                         else [edit._cell_rest(value, style) for value in values])
+            rests.append(column_rests(values, style, edit._cell_rest))
         openings = [f'<{edit._c} r="{column_letter(column)}' for column, _, _ in self.columns]
         if all("" not in column for column in rests):  # a cell in every column of every row: one format a row
             template = "".join(opening.replace("%", "%%") + "%s%s" for opening in openings)
@@ -129,18 +127,68 @@ class _Columns:
         return {row: text for position, (row, text) in enumerate(zip(self.rows, joined)) if index.get(row) == position}
 
 
-def _distinct_rests(edit: "SheetEdit", values: Sequence[object], style: int) -> Optional[dict[object, str]]:
-    """Each distinct value's cell text after the reference; None when values cannot be told apart by
-    equality alone (unhashable, or of several types, where True == 1 == 1.0 yet each is written apart)."""
+def column_rests(values: Sequence[object], style: int, cell_rest: Callable[[object, int], str]) -> list[str]:
+    """Each value's cell text after its reference, as cell_rest (SheetEdit._cell_rest) writes it ("" for no cell).
+
+    A column of a big sheet or tab holds 100,000 values but few distinct ones: each distinct value is
+    written once, and text, whole and decimal numbers all at once (_batch_rests). Where equal values
+    would be written apart (True, 1 and 1.0 are one key), or cannot be keys, value by value."""
     try:
-        kinds = set(map(type, values)) - {type(None)}
-        if len(kinds) > 1:
-            return None
-        if kinds == {Decimal} or kinds == {float}:  # amounts: tens of thousands of distinct values
-            return edit._number_rests(set(values), style)
-        return {value: edit._cell_rest(value, style) for value in set(values)}
+        distinct = set(values)
     except TypeError:
-        return None
+        return [cell_rest(value, style) for value in values]
+    kinds = set(map(type, distinct))
+    if True in distinct or False in distinct:  # a 0 or 1 may stand for False or True
+        every_kind = set(map(type, values))
+    else:
+        every_kind = kinds
+    if bool in every_kind and len(every_kind & {bool, int, float, Decimal}) > 1:
+        return [cell_rest(value, style) for value in values]
+    rests: dict[object, str] = {}
+    for kind in kinds:
+        group = [value for value in distinct if type(value) is kind] if len(kinds) > 1 else list(distinct)
+        rests.update(_batch_rests(kind, group, style, cell_rest))
+    return list(map(rests.__getitem__, values))
+
+
+def _batch_rests(kind: type, values: list, style: int, cell_rest: Callable[[object, int], str]) -> dict[object, str]:
+    """Distinct values of one type -> their cell text after the reference, as cell_rest writes each.
+
+    Text and numbers are joined with a character no cell text can hold (NUL), turned into XML in one
+    go (escaped, or repr'd) and split again, with the markup around them taken from cell_rest itself;
+    whatever might come out otherwise (text to clean or cut, zero, a float Excel would show in
+    exponent form) goes through cell_rest one by one."""
+    marker = "\x00"
+    if kind is Decimal:  # written as the float it is: the floats' batch, each float once
+        floats = {value: float(value) for value in values}
+        written = _batch_rests(float, list(set(floats.values())), style, cell_rest)
+        return {value: written[number] for value, number in floats.items()}
+    if kind is str:
+        batch = [value for value in values if value]
+        if not batch or _ILLEGAL.search("\n".join(batch)) or max(map(len, batch)) > MAX_TEXT:
+            batch = []  # clean_text would change some: NUL among them
+        made = escape_text(marker.join(batch))
+    elif kind is float:
+        batch = [value for value in values if value]
+        if not (batch and all(map(math.isfinite, batch)) and max(map(abs, batch)) < 1e15):
+            batch = []
+        made = (marker.join(map(repr, batch)) + marker).replace(".0" + marker, marker)[:-1]  # as number_text
+    elif kind is int:
+        batch = values
+        made = marker.join(map(str, batch))
+    else:
+        batch, made = [], ""
+    if batch:  # the markup around a value, from cell_rest itself: it must hold the sample's text only once
+        sample = {str: "a b", float: 0.5, int: 12345}[kind]
+        written = cell_rest(sample, style)
+        if written.count(str(sample)) != 1:  # a namespace prefix or a style number that looks like it
+            batch = []
+    rests = {value: cell_rest(value, style) for value in ([v for v in values if not v] if batch and kind is not int
+                                                          else [] if batch else values)}
+    if batch:
+        head, _, tail = written.partition(str(sample))
+        rests.update(zip(batch, (head + made.replace(marker, tail + marker + head) + tail).split(marker)))
+    return rests
 
 
 class SheetEdit:
@@ -436,8 +484,9 @@ class SheetEdit:
         quick, one_by_one = [], positions
         if self._quick_rows and self._plain_rows():
             plan_from = self._block_plan_from
-            quick = [i for i in positions if numbers[i] >= plan_from and has_r[i] and ends[i] != tag_ends[i]]
-            one_by_one = [i for i in positions if not (numbers[i] >= plan_from and has_r[i] and ends[i] != tag_ends[i])]
+            usual = [numbers[i] >= plan_from and has_r[i] and ends[i] != tag_ends[i] for i in positions]
+            quick = list(compress(positions, usual))
+            one_by_one = [i for i, is_usual in zip(positions, usual) if not is_usual]
         closing = len(self._row_tag) + 3
         closes = [ends[i] - closing for i in quick]
         cuts = self._quick_cuts([tag_ends[i] for i in quick], closes, [numbers[i] for i in quick],
@@ -736,18 +785,6 @@ class SheetEdit:
     def cell_xml(self, row: int, column: int, value: object, style: int) -> str:
         rest = self._cell_rest(value, style)
         return f'<{self._c} r="{column_letter(column)}{row}{rest}' if rest else ""
-
-    def _number_rests(self, values: set, style: int) -> dict[object, str]:
-        """_cell_rest of each of a column's Decimal or float values (or None), the type looked at once."""
-        s = f'" s="{style}"' if style else '"'
-        opening, closing = f"{s}>{self._v}", f"{self._v_close}</{self._c}>"
-        empty = f"{s}/>" if style else ""
-        rests = {}
-        isfinite = math.isfinite
-        for value in values:
-            number = None if value is None else float(value)
-            rests[value] = f"{opening}{number_text(number)}{closing}" if number is not None and isfinite(number) else empty
-        return rests
 
     def _cell_rest(self, value: object, style: int) -> str:
         """A cell's text after the digits of its reference ("" for no cell at all).

@@ -218,15 +218,15 @@ def test_computed_columns_read_column_by_column_hold_the_values_read_result_by_r
 
 @pytest.mark.parametrize("style", [0, 3])
 def test_a_column_of_amounts_renders_each_as_a_single_cell_would(style):
-    from collector.sheet_xml import _distinct_rests
+    from collector.sheet_xml import column_rests
 
     edit = _edit("")
     amounts = [Decimal("1.50"), Decimal("1.5"), Decimal("-0"), Decimal("0"), Decimal("1e16"), Decimal("NaN"),
                Decimal("-12.345"), Decimal("1E+2"), Decimal("0.1"), None, Decimal("123456789012345.67")]
     floats = [1.5, -0.0, 0.0, 1e16, float("nan"), float("inf"), -12.345, 100.0, 0.1, None, 2.5e-9]
     for values in (amounts, floats):
-        rests = _distinct_rests(edit, values, style)
-        assert [rests[value] for value in values] == [edit._cell_rest(value, style) for value in values]
+        rests = column_rests(values, style, edit._cell_rest)
+        assert rests == [edit._cell_rest(value, style) for value in values]
 
 
 # --- the writer's reading of the workbook, done ahead while calamine parses (lossless.reading_ahead) ---
