@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import replace
 from typing import Optional, Sequence, TypeVar
 
-from collector.account import Position, build_account
-from collector.aging import BucketScheme, Tally, disputed_invoice_numbers, run_of
+from collector.account import build_account
+from collector.aging import BucketScheme, Position, Tally, disputed_invoice_numbers, run_of
 from collector.assessment import Account, Action, Assessment, InvoiceResult
 from collector.model import (
     Book, ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings, bulk_records,
@@ -90,15 +90,8 @@ def _assess_invoices(
     invoices = [book.invoices[i] for i in indices]
     known = [e for e in entries if e.date <= as_of] if entries else None
     disputed = disputed_invoice_numbers(known, invoices) if known else _NONE_DISPUTED
-    assess = run_of(settings, as_of).assess
-    book_currency = settings.currency or ""
-    position = Position()
-    results = []
-    for invoice in invoices:
-        result = assess(invoice, customer.terms, disputed, invoice.currency or book_currency)
-        results.append(result)
-        position.add(result)
-        tally.add(result)
+    results, position = run_of(settings, as_of).assess_each(invoices, customer.terms, disputed)
+    tally.add(position)
     return results, position
 
 

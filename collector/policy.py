@@ -428,12 +428,12 @@ class _Situation:
     settings: Settings
     as_of: dt.date
     currency: str
-    logged: Sequence[int]
-    due: list[int]
+    logged: Sequence[int]  # the highest ladder step logged for each result (-1 for none)
+    chased_at: list[int]  # where the chased results are among ``results``
+    due: list[int]  # the due ladder step of each chased result
     promise: Optional[Promise]
     schedule: Schedule
     chased: tuple[InvoiceResult, ...]
-    chasing: list[bool]  # whether each result is chased
     run: _Run
     owned: bool  # whether the results are the caller's to set steps on (see plan_customer)
 
@@ -472,8 +472,8 @@ def plan_customer(
     left out, so re-running a day gives the same plan.
 
     The plan's invoices are copies of ``results`` with their steps set, unless ``owned``: the
-    results were made for this plan alone and nobody holds them yet (the engine's case), so their
-    steps are set on them, sparing a book 40,000 copies.
+    results were made for this plan alone, without steps, and nobody holds them yet (the engine's
+    case), so their steps are set on them, sparing a book 40,000 copies.
     """
     run = _run_of(tuple(policy), settings, as_of)
     facts = _situation(customer, results, entries, instalments, run, currency, owned)
@@ -513,20 +513,13 @@ def _situation(
         schedule = instalment_schedule(instalments, owed, as_of, plan_rule.days if plan_rule else 5)
     else:
         schedule = _NO_PLAN  # what instalment_schedule gives for no instalments
-    chasing, chased, due = [], [], []  # in one walk over the results: a book has 100,000
+    chased_at = [i for i, r in enumerate(results) if r.chased]  # most invoices are paid: the rest skip them
+    chased = tuple(results[i] for i in chased_at)
     due_step = run.due_step
-    for r in results:
-        chase = r.chased
-        chasing.append(chase)
-        if chase:
-            chased.append(r)
-            due.append(due_step(r))
-        else:
-            due.append(-1)
     return _Situation(
         customer, results, entries, rules, run.settings, as_of, currency,
         _logged_stages(results, entries, rules) if entries else (-1,) * len(results),
-        due, promise, schedule, tuple(chased), chasing, run, owned,
+        chased_at, [due_step(r) for r in chased], promise, schedule, chased, run, owned,
     )
 
 
@@ -607,8 +600,9 @@ def _ladder_candidates(facts: _Situation) -> list[_Candidate]:
     if facts.schedule.on_schedule:
         return []  # a payment plan being kept pauses the ladder
     groups: dict[int, list[InvoiceResult]] = {}
-    for result, done, due in zip(facts.results, facts.logged, facts.due):
-        if due > done:  # due is -1 for an invoice not chased
+    logged = facts.logged
+    for i, result, due in zip(facts.chased_at, facts.chased, facts.due):
+        if due > logged[i]:
             groups.setdefault(due, []).append(result)
     ladder = facts.rules.ladder
     return [_Candidate(ladder[i], tuple(rs), i, 2) for i, rs in sorted(groups.items())]
@@ -650,17 +644,20 @@ def _follow_ups(
     done_now = {id(r) for r in chosen.results} if chosen and chosen.precedence == 2 else ()
     rank = chosen.rank if done_now else -1
     floors = _floors(facts, chosen, waiting_until)
-    ladder = facts.rules.ladder
+    ladder, logged, next_step = facts.rules.ladder, facts.logged, facts.run.next_step
     stepped = InvoiceResult.set_steps if facts.owned else InvoiceResult.with_steps
-    updated = []
-    for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due):
-        if chased:
-            stage = rank if rank > done and id(r) in done_now else done  # max(done, rank) for the step's invoices
-            updated.append(stepped(r, *facts.run.next_step(r, stage, due, floors)))
-        elif done < 0 and not (r.stage or r.next_step or r.next_action_date):
-            updated.append(r)  # what with_steps("", "", None) gives it, without the call: most are paid
-        else:
-            updated.append(stepped(r, ladder[done].name if done >= 0 else "", "", None))
+    updated = list(facts.results)
+    for i, r, due in zip(facts.chased_at, facts.chased, facts.due):
+        done = logged[i]
+        stage = rank if rank > done and id(r) in done_now else done  # max(done, rank) for the step's invoices
+        updated[i] = stepped(r, *next_step(r, stage, due, floors))
+    if facts.entries or not facts.owned:  # else the others are new results without steps, and stay so
+        chased_at = set(facts.chased_at)
+        for i, r in enumerate(facts.results):
+            done = logged[i]
+            if i in chased_at or done < 0 and not (r.stage or r.next_step or r.next_action_date):
+                continue  # (what with_steps("", "", None) gives it, without the call: most are paid)
+            updated[i] = stepped(r, ladder[done].name if done >= 0 else "", "", None)
     return tuple(updated)
 
 
