@@ -362,12 +362,16 @@ class _Run:
         self.due: dict[tuple[Optional[dt.date], Optional[dt.date]], int] = {}
         self.next_steps: dict[tuple, tuple[str, str, Optional[dt.date]]] = {}
 
-    def due_step(self, result: InvoiceResult) -> int:
-        key = (result.invoice.invoice_date, result.due_date)
-        index = self.due.get(key)
-        if index is None:
-            index = self.due[key] = due_step(result, self.rules.ladder, self.as_of)
-        return index
+    def due_steps(self, results: Iterable[InvoiceResult]) -> list[int]:
+        """``due_step`` of each result."""
+        found, ladder, as_of, steps = self.due, self.rules.ladder, self.as_of, []
+        for result in results:
+            key = (result.invoice.invoice_date, result.due_date)
+            index = found.get(key)
+            if index is None:
+                index = found[key] = due_step(result, ladder, as_of)
+            steps.append(index)
+        return steps
 
     def next_step(
         self, result: InvoiceResult, stage: int, due: int, floors: tuple[dt.date, dt.date]
@@ -514,12 +518,11 @@ def _situation(
     else:
         schedule = _NO_PLAN  # what instalment_schedule gives for no instalments
     chased_at = [i for i, r in enumerate(results) if r.chased]  # most invoices are paid: the rest skip them
-    chased = tuple(results[i] for i in chased_at)
-    due_step = run.due_step
+    chased = tuple([results[i] for i in chased_at])
     return _Situation(
         customer, results, entries, rules, run.settings, as_of, currency,
         _logged_stages(results, entries, rules) if entries else (-1,) * len(results),
-        chased_at, [due_step(r) for r in chased], promise, schedule, chased, run, owned,
+        chased_at, run.due_steps(chased), promise, schedule, chased, run, owned,
     )
 
 
@@ -708,7 +711,8 @@ def _next_step(
 def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
     """The highest step reached on any open invoice; a broken promise or missed instalment counts."""
     rules = facts.rules
-    reached = [(rules.index(r.stage), 0, r.stage) for r in updated if r.stage and r.state in OPEN_STATES]
+    staged = updated if facts.entries or not facts.owned else facts.chased  # (only they have steps then)
+    reached = [(rules.index(r.stage), 0, r.stage) for r in staged if r.stage and r.state in OPEN_STATES]
     rank = rules.special_rank
     if facts.promise is not None and facts.promise.broken:
         reached.append((rank, 2, rules.promise_rule.name if rules.promise_rule else "broken-promise"))
@@ -722,24 +726,26 @@ def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
 def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult]) -> Action:
     step = chosen.step
     ids = {id(r) for r in chosen.results}
+    numbers = [r.invoice.number for r in chosen.results]
     amount, interest = _asking(facts, chosen, ids)
-    following = _following(facts, ids, updated)
-    oldest = max((r.days_overdue for r in facts.chased), default=0)
+    following_step, following_date = _following(facts, ids, updated)
+    final = _is_final_demand(step)
+    oldest = max([r.days_overdue for r in facts.chased], default=0)
     return Action.of(
         customer=facts.customer,
         step=step.name,
         channel=step.channel,
         to=step.to,
         template=step.template or step.name,
-        invoices=tuple(r.invoice.number for r in chosen.results),
-        open_invoices=tuple(r.invoice.number for r in facts.results if r.state in OPEN_STATES),
+        invoices=tuple(numbers),
+        open_invoices=tuple([r.invoice.number for r in facts.results if r.state in OPEN_STATES]),
         amount=amount,
         interest=interest,
-        minimum_amount=_catch_up(facts) if _is_final_demand(step) else {},
-        pay_by=_pay_by(facts, chosen),
-        following_step=following[0],
-        following_date=following[1],
-        reason=_reason(facts, chosen),
+        minimum_amount=_catch_up(facts) if final else {},
+        pay_by=_pay_by(facts, chosen, final),
+        following_step=following_step,
+        following_date=following_date,
+        reason=_reason(facts, chosen, numbers),
         urgency=chosen.rank * 1000 + oldest,
     )
 
@@ -793,14 +799,15 @@ def _is_final_demand(step: PolicyStep) -> bool:
     return FINAL_DEMAND in (step_key(step.name), step_key(step.template))
 
 
-def _pay_by(facts: _Situation, chosen: _Candidate) -> Optional[dt.date]:
+def _pay_by(facts: _Situation, chosen: _Candidate, final: bool) -> Optional[dt.date]:
+    """The day to pay by; ``final`` tells whether the step is a final demand."""
     step = chosen.step
     if not is_customer_facing(step):
         return None
     if step.only_before_due:
         dues = [r.due_date for r in chosen.results if r.due_date]
         return min(dues) if dues else None
-    days = _FINAL_DEMAND_PAY_DAYS if _is_final_demand(step) else _PAY_DAYS
+    days = _FINAL_DEMAND_PAY_DAYS if final else _PAY_DAYS
     return facts.as_of + dt.timedelta(days=days)
 
 
@@ -809,20 +816,16 @@ def _following(
 ) -> tuple[str, Optional[dt.date]]:
     """The next ladder step for the step's invoices (of these ``ids``) and when, never before the minimum gap."""
     index = facts.rules.index
-    nexts = [
-        (u.next_action_date, index(u.next_step), u.next_step)
-        for r, u in zip(facts.results, updated)
-        if u.next_step and u.next_action_date and id(r) in ids
-    ]
+    steps = [updated[i] for i, r in zip(facts.chased_at, facts.chased) if id(r) in ids]  # (the step's are chased)
+    nexts = [(u.next_action_date, index(u.next_step), u.next_step) for u in steps if u.next_step and u.next_action_date]
     if not nexts:
         return "", None
     when, _, name = min(nexts)
     return name, max(when, facts.as_of + facts.gap)
 
 
-def _reason(facts: _Situation, chosen: _Candidate) -> str:
-    """One plain sentence: why this step now."""
-    numbers = [r.invoice.number for r in chosen.results]
+def _reason(facts: _Situation, chosen: _Candidate, numbers: Sequence[str]) -> str:
+    """One plain sentence: why this step now (``numbers`` are the step's invoices)."""
     if chosen.precedence == 0 and facts.promise is not None:
         verb = "is" if len(numbers) == 1 else "are"
         return (f"The promise to pay by {facts.promise.date.isoformat()} was not kept and "
@@ -831,9 +834,9 @@ def _reason(facts: _Situation, chosen: _Candidate) -> str:
         day = max(facts.schedule.missed)
         return f"The payment plan instalment due on {day.isoformat()} has not been paid."
     history = _history(facts, chosen)
-    days = max(r.days_overdue for r in chosen.results)
+    days = max([r.days_overdue for r in chosen.results])
     if days == 0:
-        due = min((r.due_date for r in chosen.results if r.due_date), default=None)
+        due = min([r.due_date for r in chosen.results if r.due_date], default=None)
         verb = "falls" if len(numbers) == 1 else "fall"
         return f"{_invoice_phrase(numbers)} {verb} due on {due.isoformat() if due else 'its due date'}; {history}."
     verb = "is" if len(numbers) == 1 else "are up to"
