@@ -227,7 +227,7 @@ def _state(word: str, invoice: Invoice, disputed_numbers: Iterable[str]) -> str:
 
 def number_key(number: str) -> str:
     """An invoice number as compared: " INV-7 " and "inv-7" are the same invoice."""
-    return str(number).strip().casefold()
+    return (number if type(number) is str else str(number)).strip().casefold()  # (no str() call for what is text already)
 
 
 def _signed_amount(invoice: Invoice) -> Decimal:
