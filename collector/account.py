@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Optional, Sequence
 
-from collector.aging import number_key
+from collector.aging import Position, gather, number_key
 from collector.assessment import OPEN, OPEN_STATES, PAID, Account, InvoiceResult, Promise
 from collector.model import ContactEntry, Customer, Instalment
 from collector.money import sum_cents, sum_money
@@ -202,57 +202,8 @@ def open_totals(results: Iterable[InvoiceResult]) -> dict[str, Decimal]:
     return _summed(_position(results).open_by)
 
 
-class Position:
-    """What an account reads off its invoice results, gathered one result at a time: a book has 100,000.
-
-    ``open_by`` and ``overdue_by`` hold the open and overdue balances by currency (credits count as
-    open); ``oldest`` the most days overdue of an open invoice still owed (None for none);
-    ``days_to_pay`` the days each paid invoice took; ``owed`` the results still chased.
-    The engine adds each result the moment it is made, while its invoice is still at hand."""
-
-    __slots__ = ("open_by", "overdue_by", "oldest", "days_to_pay", "owed")
-
-    def __init__(self) -> None:
-        self.open_by: dict[str, list[Decimal]] = {}
-        self.overdue_by: dict[str, list[Decimal]] = {}
-        self.oldest: Optional[int] = None
-        self.days_to_pay: list[int] = []
-        self.owed: list[InvoiceResult] = []
-
-    def add(self, r: InvoiceResult) -> None:
-        state = r.state
-        if state == PAID:
-            invoice = r.invoice
-            paid_on, issued, amount = invoice.paid_date, invoice.invoice_date, invoice.amount
-            if paid_on and issued and (amount is None or amount > 0):
-                self.days_to_pay.append((paid_on - issued).days)
-            return
-        if state not in OPEN_STATES:
-            return
-        balance, currency = r.open_balance, r.currency
-        balances = self.open_by.get(currency)
-        if balances is None:
-            balances = self.open_by[currency] = []
-        balances.append(balance)
-        if balance > 0:
-            if state == OPEN:
-                self.owed.append(r)
-            days = r.days_overdue
-            if days > 0:
-                overdue = self.overdue_by.get(currency)
-                if overdue is None:
-                    overdue = self.overdue_by[currency] = []
-                overdue.append(balance)
-            if self.oldest is None or days > self.oldest:
-                self.oldest = days
-
-
 def _position(results: Iterable[InvoiceResult]) -> Position:
-    found = Position()
-    add = found.add
-    for r in results:
-        add(r)
-    return found
+    return gather(results)
 
 
 def _summed(grouped: dict[str, list[Decimal]]) -> dict[str, Decimal]:

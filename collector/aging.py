@@ -208,9 +208,12 @@ def invoice_state(invoice: Invoice, disputed_numbers: Iterable[str] = frozenset(
     return _state(status_word(invoice.status), invoice, disputed_numbers)
 
 
+_WORDS_THAT_DECIDE = (PAID, WRITTEN_OFF, DRAFT)  # the Status words that give the state alone
+
+
 def _state(word: str, invoice: Invoice, disputed_numbers: Iterable[str]) -> str:
     """``invoice_state`` once the Status text's word is known."""
-    if word in (WRITTEN_OFF, DRAFT, PAID):
+    if word in _WORDS_THAT_DECIDE:
         return word
     if _signed_amount(invoice) < 0:
         return CREDIT
@@ -224,7 +227,7 @@ def _state(word: str, invoice: Invoice, disputed_numbers: Iterable[str]) -> str:
 
 def number_key(number: str) -> str:
     """An invoice number as compared: " INV-7 " and "inv-7" are the same invoice."""
-    return str(number).strip().casefold()
+    return (number if type(number) is str else str(number)).strip().casefold()  # (no str() call for what is text already)
 
 
 def _signed_amount(invoice: Invoice) -> Decimal:
@@ -289,48 +292,99 @@ class Run:
     """One run's settings and date, with what a book repeats worked out once.
 
     A book of 100,000 invoices has a few Status and terms texts and a few hundred invoice and due
-    dates: the state word, terms and due date depend on nothing else, and the days overdue and
-    bucket on the due date alone, so each distinct combination is computed once, by the same
-    functions, and looked up after."""
+    dates: the state word, terms and due date depend on nothing else, the days overdue and bucket
+    on the due date alone and whether it is a sale of the DSO window on the invoice date, so each
+    distinct combination is worked out once, by the same functions, and looked up after."""
 
     def __init__(self, settings: Settings, as_of: dt.date) -> None:
         self.settings = settings
         self.as_of = as_of
         edges = settings.aging_buckets
         self.edges = edges if type(edges) is tuple else tuple(edges)
-        self.shapes: dict[tuple, tuple[str, Terms, Optional[dt.date]]] = {}
+        self.shapes: dict[tuple, tuple[str, Terms, Optional[dt.date], int, str, bool]] = {}
         self.ages: dict[Optional[dt.date], tuple[int, str]] = {}
+        self.sales_after = _sales_after(as_of)
 
     def assess(
         self, invoice: Invoice, customer_terms: str, disputed_numbers: Iterable[str] = frozenset(), currency: str = "",
     ) -> InvoiceResult:
         """``assess_invoice`` of an invoice whose customer's terms are ``customer_terms``."""
-        settings = self.settings
-        currency = currency or invoice.currency or settings.currency
-        key = (invoice.status, invoice.terms, customer_terms, invoice.invoice_date, invoice.due_date)
-        shape = self.shapes.get(key)
-        if shape is None:
-            shape = self.shapes[key] = self._shape(*key)
-        word, terms, due = shape
-        state = _state(word, invoice, disputed_numbers)
-        if state in (WRITTEN_OFF, DRAFT):
-            return InvoiceResult.of(invoice, currency, state, due, ZERO, 0, "")
-        balance = open_balance(invoice, terms, state)
-        state = _settled_state(state, balance)
-        if state in (PAID, CREDIT):
-            return InvoiceResult.of(invoice, currency, state, due, balance, 0, "")
-        days, bucket = self.aging(due)
-        chargeable = state == OPEN and days > settings.grace_days and settings.late_interest > 0
-        interest = late_interest(balance, days, settings) if chargeable else ZERO  # (ZERO at no rate, spared the call)
-        deadline, discount = _open_discount(invoice, terms, balance, self.as_of) if state == OPEN else (None, None)
-        return InvoiceResult.of(invoice, currency, state, due, balance, days, bucket, interest, deadline, discount)
+        return self.assess_each((invoice,), customer_terms, disputed_numbers, currency)[0][0]
+
+    def assess_each(
+        self, invoices: Iterable[Invoice], customer_terms: str, disputed_numbers: Iterable[str] = frozenset(),
+        currency: str = "",
+    ) -> tuple[list[InvoiceResult], "Position"]:
+        """``assess`` of each of one customer's invoices, and what the results add up to (``gather``
+        of them), in one loop with the run's lookups at hand: a book has 100,000 invoices, and a
+        call per invoice for each step cost more than the steps."""
+        settings, as_of, shapes, make = self.settings, self.as_of, self.shapes, InvoiceResult.of
+        grace, rate = settings.grace_days, settings.late_interest
+        position = Position()
+        by_currency, days_to_pay, owed, oldest = position.by_currency, position.days_to_pay, position.owed, None
+        results = []
+        for invoice in invoices:
+            key = (invoice.status, invoice.terms, customer_terms, invoice.invoice_date, invoice.due_date)
+            shape = shapes.get(key)
+            if shape is None:
+                shape = shapes[key] = self._shape(*key)
+            word, terms, due, days, bucket, sale = shape
+            currency_of = currency or invoice.currency or settings.currency
+            state = word if word in _WORDS_THAT_DECIDE else _state(word, invoice, disputed_numbers)
+            if state == DRAFT:
+                results.append(make(invoice, currency_of, state, due, ZERO, 0, ""))
+                continue  # neither a sale nor owed
+            amounts = by_currency.get(currency_of)
+            if amounts is None:
+                amounts = by_currency[currency_of] = _Gathered()
+            if sale:
+                amounts.sales.append(_signed_amount(invoice))
+            if state == WRITTEN_OFF:
+                results.append(make(invoice, currency_of, state, due, ZERO, 0, ""))
+                continue
+            balance = open_balance(invoice, terms, state)
+            state = _settled_state(state, balance)
+            if state == PAID:
+                paid_on, issued, amount = invoice.paid_date, invoice.invoice_date, invoice.amount
+                if paid_on and issued and (amount is None or amount > 0):
+                    days_to_pay.append((paid_on - issued).days)
+                results.append(make(invoice, currency_of, state, due, balance, 0, ""))
+                continue
+            amounts.owed.append(balance)  # open, disputed, on hold or credit
+            if state == CREDIT:  # (its balance is below zero: neither overdue nor aged)
+                amounts.credits.append(balance)
+                results.append(make(invoice, currency_of, state, due, balance, 0, ""))
+                continue
+            in_bucket = amounts.by_label.get(bucket)
+            if in_bucket is None:
+                in_bucket = amounts.by_label[bucket] = []
+            in_bucket.append(balance)
+            if days > 0:
+                amounts.overdue.append(balance)
+            if oldest is None or days > oldest:
+                oldest = days
+            if state != OPEN:
+                results.append(make(invoice, currency_of, state, due, balance, days, bucket))
+                continue
+            chargeable = days > grace and rate > 0
+            interest = late_interest(balance, days, settings) if chargeable else ZERO  # (ZERO at no rate, spared the call)
+            deadline, discount = _open_discount(invoice, terms, balance, as_of)
+            result = make(invoice, currency_of, state, due, balance, days, bucket, interest, deadline, discount)
+            results.append(result)
+            owed.append(result)
+        position.oldest = oldest
+        return results, position
 
     def _shape(
         self, status: str, invoice_terms: str, customer_terms: str, issued: Optional[dt.date], due: Optional[dt.date],
-    ) -> tuple[str, Terms, Optional[dt.date]]:
-        """The Status word, the terms that apply and the due date (as typed, else from the terms)."""
+    ) -> tuple[str, Terms, Optional[dt.date], int, str, bool]:
+        """The Status word, the terms that apply, the due date (as typed, else from the terms), the
+        days overdue and bucket if still owed, and whether it is a sale of the DSO window."""
         terms, _ = choose_terms(invoice_terms, customer_terms, self.settings.default_terms)
-        return status_word(status), terms, due or (due_date(issued, terms) if issued else None)
+        due = due or (due_date(issued, terms) if issued else None)
+        days, bucket = self.aging(due)
+        sale = bool(issued) and self.sales_after < issued <= self.as_of
+        return status_word(status), terms, due, days, bucket, sale
 
     def aging(self, due: Optional[dt.date]) -> tuple[int, str]:
         """Days overdue as of the run date and their bucket, for an invoice due on ``due``."""
@@ -418,7 +472,95 @@ def _open_discount(
     return deadline, discount_amount(invoice.amount, terms)
 
 
-# ---- totals --------------------------------------------------------------
+# ---- what results add up to ----------------------------------------------
+
+def _sales_after(as_of: dt.date) -> dt.date:
+    """The DSO window's sales are dated after this day, up to and including as_of."""
+    return as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
+
+
+class _Gathered:
+    """One currency's amounts, in the order their results were made, before they are summed."""
+
+    __slots__ = ("owed", "overdue", "credits", "by_label", "sales")
+
+    def __init__(self) -> None:
+        self.owed: list[Decimal] = []  # every open balance (credits included)
+        self.overdue: list[Decimal] = []
+        self.credits: list[Decimal] = []
+        self.by_label: dict[str, list[Decimal]] = {}  # the open balances by aging bucket, credits left out
+        self.sales: list[Decimal] = []  # for the DSO
+
+
+class Position:
+    """What one customer's results add up to, gathered one result at a time: a book has 100,000.
+
+    ``by_currency`` holds the amounts of each currency with a result that is not a draft (the
+    book totals add them up); ``open_by`` and ``overdue_by`` the open and overdue balances by
+    currency (credits count as open); ``oldest`` the most days overdue of an open invoice still
+    owed (None for none); ``days_to_pay`` the days each paid invoice took; ``owed`` the results
+    still chased. ``Run.assess_each`` gathers it as it makes the results, ``gather`` from results
+    made elsewhere."""
+
+    __slots__ = ("by_currency", "days_to_pay", "owed", "oldest")
+
+    def __init__(self) -> None:
+        self.by_currency: dict[str, _Gathered] = {}
+        self.days_to_pay: list[int] = []
+        self.owed: list[InvoiceResult] = []
+        self.oldest: Optional[int] = None
+
+    @property
+    def open_by(self) -> dict[str, list[Decimal]]:
+        return {currency: amounts.owed for currency, amounts in self.by_currency.items() if amounts.owed}
+
+    @property
+    def overdue_by(self) -> dict[str, list[Decimal]]:
+        return {currency: amounts.overdue for currency, amounts in self.by_currency.items() if amounts.overdue}
+
+
+def gather(results: Iterable[InvoiceResult], as_of: Optional[dt.date] = None) -> Position:
+    """The ``Position`` of results made elsewhere, with the DSO window's sales when ``as_of`` is given.
+
+    What ``Run.assess_each`` gathers as it makes its results; a test holds the two together."""
+    position = Position()
+    by_currency, days_to_pay, owed, oldest = position.by_currency, position.days_to_pay, position.owed, None
+    sales_after = _sales_after(as_of) if as_of is not None else None
+    for r in results:
+        state = r.state
+        if state == DRAFT:
+            continue  # neither a sale nor owed
+        amounts = by_currency.get(r.currency)
+        if amounts is None:
+            amounts = by_currency[r.currency] = _Gathered()
+        invoice = r.invoice
+        issued = invoice.invoice_date
+        if sales_after is not None and issued and sales_after < issued <= as_of:  # a sale of the DSO window
+            amounts.sales.append(_signed_amount(invoice))
+        if state == PAID:
+            paid_on, amount = invoice.paid_date, invoice.amount
+            if paid_on and issued and (amount is None or amount > 0):
+                days_to_pay.append((paid_on - issued).days)
+            continue
+        if state not in OPEN_STATES:
+            continue
+        balance = r.open_balance
+        amounts.owed.append(balance)
+        if balance > 0:
+            if state == OPEN:
+                owed.append(r)
+            days = r.days_overdue
+            if days > 0:
+                amounts.overdue.append(balance)
+            if oldest is None or days > oldest:
+                oldest = days
+        if state == CREDIT:
+            amounts.credits.append(balance)
+        else:
+            amounts.by_label.setdefault(r.bucket, []).append(balance)
+    position.oldest = oldest
+    return position
+
 
 def totals(
     results: Sequence[InvoiceResult],
@@ -428,74 +570,45 @@ def totals(
 ) -> tuple[Totals, ...]:
     """Book-wide figures, one ``Totals`` per currency (sorted by currency code)."""
     tally = Tally(as_of, scheme)
-    add = tally.add
-    for r in results:
-        add(r)
+    tally.add(gather(results, as_of))
     return tally.totals(accounts)
 
 
 class Tally:
-    """The book-wide amounts gathered one result at a time, summed once at the end.
+    """The book-wide amounts gathered customer by customer, summed once at the end.
 
-    The engine adds each result the moment it is made, while its invoice is still at hand, rather
-    than walking 100,000 results (and their invoices) again; it adds them customer by customer.
-    The order does not change a total: every amount is a whole number of cents, and Decimal adds
-    those exactly (below 10^26, where rounding them to the cent would fail anyway)."""
+    The engine adds each customer's ``Position`` the moment its results are made, rather than
+    walking 100,000 results (and their invoices) again. The order does not change a total: every
+    amount is a whole number of cents, and Decimal adds those exactly (below 10^26, where rounding
+    them to the cent would fail anyway)."""
 
-    __slots__ = ("gathered", "labels", "start", "as_of")
+    __slots__ = ("gathered", "labels", "as_of")
 
     def __init__(self, as_of: dt.date, scheme: BucketScheme = BucketScheme()) -> None:
         self.gathered: dict[str, _Gathered] = {}
         self.labels = scheme.labels
-        self.start = as_of - dt.timedelta(days=DSO_WINDOW_DAYS)
         self.as_of = as_of
 
-    def add(self, r: InvoiceResult) -> None:
-        into = self.gathered.get(r.currency)
-        if into is None:
-            into = self.gathered[r.currency] = _Gathered(self.labels)
-        state = r.state
-        if state == DRAFT:
-            return  # neither a sale nor owed
-        into.counted = True
-        invoice = r.invoice
-        issued = invoice.invoice_date
-        if issued and self.start < issued <= self.as_of:  # a sale of the DSO window
-            into.sales.append(_signed_amount(invoice))
-        if state not in OPEN_STATES:
-            return
-        balance = r.open_balance
-        into.owed.append(balance)
-        if balance > 0 and r.days_overdue > 0:
-            into.overdue.append(balance)
-        if state == CREDIT:
-            into.credits.append(balance)
-        else:
-            bucket = into.by_label.get(r.bucket)
-            if bucket is not None:
-                bucket.append(balance)
+    def add(self, position: Position) -> None:
+        """Add one customer's amounts (gathered as of this tally's date)."""
+        for currency, amounts in position.by_currency.items():
+            into = self.gathered.get(currency)
+            if into is None:
+                into = self.gathered[currency] = _Gathered()
+                into.by_label = {label: [] for label in self.labels}
+            into.owed += amounts.owed
+            into.overdue += amounts.overdue
+            into.credits += amounts.credits
+            into.sales += amounts.sales
+            for label, balances in amounts.by_label.items():
+                bucket = into.by_label.get(label)
+                if bucket is not None:
+                    bucket += balances
 
     def totals(self, accounts: Sequence[Account]) -> tuple[Totals, ...]:
         """One ``Totals`` per currency of what was added, sorted by currency code."""
         gathered = self.gathered
-        return tuple(
-            _currency_totals(gathered[currency], accounts, currency)
-            for currency in sorted(c for c, into in gathered.items() if into.counted)
-        )
-
-
-class _Gathered:
-    """One currency's amounts, in the order they were added, before they are summed."""
-
-    __slots__ = ("counted", "owed", "overdue", "credits", "by_label", "sales")
-
-    def __init__(self, labels: Sequence[str]) -> None:
-        self.counted = False  # whether any result of the currency is not a draft
-        self.owed: list[Decimal] = []  # every open balance
-        self.overdue: list[Decimal] = []
-        self.credits: list[Decimal] = []
-        self.by_label: dict[str, list[Decimal]] = {label: [] for label in labels}
-        self.sales: list[Decimal] = []  # for the DSO
+        return tuple(_currency_totals(gathered[currency], accounts, currency) for currency in sorted(gathered))
 
 
 def _currency_totals(into: _Gathered, accounts: Sequence[Account], currency: str) -> Totals:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from operator import attrgetter
 from typing import Optional, Sequence, TypeVar
 
-from collector.account import Position, build_account
-from collector.aging import BucketScheme, Tally, disputed_invoice_numbers, run_of
+from collector.account import build_account
+from collector.aging import BucketScheme, Position, Tally, disputed_invoice_numbers, run_of
 from collector.assessment import Account, Action, Assessment, InvoiceResult
 from collector.model import (
     Book, ContactEntry, Customer, Instalment, PolicyStep, Problem, Settings, bulk_records,
@@ -66,15 +67,19 @@ def _usable_settings(settings: Settings) -> tuple[Settings, tuple[Problem, ...]]
     return settings, ()
 
 
+_CUSTOMER_KEY = attrgetter("customer_key")
+
+
 def _customers(book: Book) -> list[tuple[Customer, list[int]]]:
     """Every customer (from the Customers sheet or only seen on invoices) with its invoice positions."""
     known = {customer.key: customer for customer in book.customers}
     positions: dict[str, list[int]] = {key: [] for key in known}
-    for index, invoice in enumerate(book.invoices):
-        spots = positions.get(invoice.customer_key)
+    for index, key in enumerate(map(_CUSTOMER_KEY, book.invoices)):  # (attrgetter reads it without a bytecode loop)
+        spots = positions.get(key)
         if spots is None:
-            known[invoice.customer_key] = Customer(key=invoice.customer_key, name=invoice.customer)
-            spots = positions[invoice.customer_key] = []
+            invoice = book.invoices[index]
+            known[key] = Customer(key=key, name=invoice.customer)
+            spots = positions[key] = []
         spots.append(index)
     ordered = sorted(known.values(), key=lambda c: (c.name.casefold(), c.key))
     return [(customer, positions[customer.key]) for customer in ordered]
@@ -90,15 +95,8 @@ def _assess_invoices(
     invoices = [book.invoices[i] for i in indices]
     known = [e for e in entries if e.date <= as_of] if entries else None
     disputed = disputed_invoice_numbers(known, invoices) if known else _NONE_DISPUTED
-    assess = run_of(settings, as_of).assess
-    book_currency = settings.currency or ""
-    position = Position()
-    results = []
-    for invoice in invoices:
-        result = assess(invoice, customer.terms, disputed, invoice.currency or book_currency)
-        results.append(result)
-        position.add(result)
-        tally.add(result)
+    results, position = run_of(settings, as_of).assess_each(invoices, customer.terms, disputed)
+    tally.add(position)
     return results, position
 
 

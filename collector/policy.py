@@ -362,12 +362,16 @@ class _Run:
         self.due: dict[tuple[Optional[dt.date], Optional[dt.date]], int] = {}
         self.next_steps: dict[tuple, tuple[str, str, Optional[dt.date]]] = {}
 
-    def due_step(self, result: InvoiceResult) -> int:
-        key = (result.invoice.invoice_date, result.due_date)
-        index = self.due.get(key)
-        if index is None:
-            index = self.due[key] = due_step(result, self.rules.ladder, self.as_of)
-        return index
+    def due_steps(self, results: Iterable[InvoiceResult]) -> list[int]:
+        """``due_step`` of each result."""
+        found, ladder, as_of, steps = self.due, self.rules.ladder, self.as_of, []
+        for result in results:
+            key = (result.invoice.invoice_date, result.due_date)
+            index = found.get(key)
+            if index is None:
+                index = found[key] = due_step(result, ladder, as_of)
+            steps.append(index)
+        return steps
 
     def next_step(
         self, result: InvoiceResult, stage: int, due: int, floors: tuple[dt.date, dt.date]
@@ -428,12 +432,12 @@ class _Situation:
     settings: Settings
     as_of: dt.date
     currency: str
-    logged: Sequence[int]
-    due: list[int]
+    logged: Sequence[int]  # the highest ladder step logged for each result (-1 for none)
+    chased_at: list[int]  # where the chased results are among ``results``
+    due: list[int]  # the due ladder step of each chased result
     promise: Optional[Promise]
     schedule: Schedule
     chased: tuple[InvoiceResult, ...]
-    chasing: list[bool]  # whether each result is chased
     run: _Run
     owned: bool  # whether the results are the caller's to set steps on (see plan_customer)
 
@@ -472,8 +476,8 @@ def plan_customer(
     left out, so re-running a day gives the same plan.
 
     The plan's invoices are copies of ``results`` with their steps set, unless ``owned``: the
-    results were made for this plan alone and nobody holds them yet (the engine's case), so their
-    steps are set on them, sparing a book 40,000 copies.
+    results were made for this plan alone, without steps, and nobody holds them yet (the engine's
+    case), so their steps are set on them, sparing a book 40,000 copies.
     """
     run = _run_of(tuple(policy), settings, as_of)
     facts = _situation(customer, results, entries, instalments, run, currency, owned)
@@ -513,20 +517,12 @@ def _situation(
         schedule = instalment_schedule(instalments, owed, as_of, plan_rule.days if plan_rule else 5)
     else:
         schedule = _NO_PLAN  # what instalment_schedule gives for no instalments
-    chasing, chased, due = [], [], []  # in one walk over the results: a book has 100,000
-    due_step = run.due_step
-    for r in results:
-        chase = r.chased
-        chasing.append(chase)
-        if chase:
-            chased.append(r)
-            due.append(due_step(r))
-        else:
-            due.append(-1)
+    chased_at = [i for i, r in enumerate(results) if r.chased]  # most invoices are paid: the rest skip them
+    chased = tuple([results[i] for i in chased_at])
     return _Situation(
         customer, results, entries, rules, run.settings, as_of, currency,
         _logged_stages(results, entries, rules) if entries else (-1,) * len(results),
-        due, promise, schedule, tuple(chased), chasing, run, owned,
+        chased_at, run.due_steps(chased), promise, schedule, chased, run, owned,
     )
 
 
@@ -607,8 +603,9 @@ def _ladder_candidates(facts: _Situation) -> list[_Candidate]:
     if facts.schedule.on_schedule:
         return []  # a payment plan being kept pauses the ladder
     groups: dict[int, list[InvoiceResult]] = {}
-    for result, done, due in zip(facts.results, facts.logged, facts.due):
-        if due > done:  # due is -1 for an invoice not chased
+    logged = facts.logged
+    for i, result, due in zip(facts.chased_at, facts.chased, facts.due):
+        if due > logged[i]:
             groups.setdefault(due, []).append(result)
     ladder = facts.rules.ladder
     return [_Candidate(ladder[i], tuple(rs), i, 2) for i, rs in sorted(groups.items())]
@@ -650,17 +647,20 @@ def _follow_ups(
     done_now = {id(r) for r in chosen.results} if chosen and chosen.precedence == 2 else ()
     rank = chosen.rank if done_now else -1
     floors = _floors(facts, chosen, waiting_until)
-    ladder = facts.rules.ladder
+    ladder, logged, next_step = facts.rules.ladder, facts.logged, facts.run.next_step
     stepped = InvoiceResult.set_steps if facts.owned else InvoiceResult.with_steps
-    updated = []
-    for r, chased, done, due in zip(facts.results, facts.chasing, facts.logged, facts.due):
-        if chased:
-            stage = rank if rank > done and id(r) in done_now else done  # max(done, rank) for the step's invoices
-            updated.append(stepped(r, *facts.run.next_step(r, stage, due, floors)))
-        elif done < 0 and not (r.stage or r.next_step or r.next_action_date):
-            updated.append(r)  # what with_steps("", "", None) gives it, without the call: most are paid
-        else:
-            updated.append(stepped(r, ladder[done].name if done >= 0 else "", "", None))
+    updated = list(facts.results)
+    for i, r, due in zip(facts.chased_at, facts.chased, facts.due):
+        done = logged[i]
+        stage = rank if rank > done and id(r) in done_now else done  # max(done, rank) for the step's invoices
+        updated[i] = stepped(r, *next_step(r, stage, due, floors))
+    if facts.entries or not facts.owned:  # else the others are new results without steps, and stay so
+        chased_at = set(facts.chased_at)
+        for i, r in enumerate(facts.results):
+            done = logged[i]
+            if i in chased_at or done < 0 and not (r.stage or r.next_step or r.next_action_date):
+                continue  # (what with_steps("", "", None) gives it, without the call: most are paid)
+            updated[i] = stepped(r, ladder[done].name if done >= 0 else "", "", None)
     return tuple(updated)
 
 
@@ -711,7 +711,8 @@ def _next_step(
 def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
     """The highest step reached on any open invoice; a broken promise or missed instalment counts."""
     rules = facts.rules
-    reached = [(rules.index(r.stage), 0, r.stage) for r in updated if r.stage and r.state in OPEN_STATES]
+    staged = updated if facts.entries or not facts.owned else facts.chased  # (only they have steps then)
+    reached = [(rules.index(r.stage), 0, r.stage) for r in staged if r.stage and r.state in OPEN_STATES]
     rank = rules.special_rank
     if facts.promise is not None and facts.promise.broken:
         reached.append((rank, 2, rules.promise_rule.name if rules.promise_rule else "broken-promise"))
@@ -725,24 +726,26 @@ def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
 def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult]) -> Action:
     step = chosen.step
     ids = {id(r) for r in chosen.results}
+    numbers = [r.invoice.number for r in chosen.results]
     amount, interest = _asking(facts, chosen, ids)
-    following = _following(facts, ids, updated)
-    oldest = max((r.days_overdue for r in facts.chased), default=0)
+    following_step, following_date = _following(facts, ids, updated)
+    final = _is_final_demand(step)
+    oldest = max([r.days_overdue for r in facts.chased], default=0)
     return Action.of(
         customer=facts.customer,
         step=step.name,
         channel=step.channel,
         to=step.to,
         template=step.template or step.name,
-        invoices=tuple(r.invoice.number for r in chosen.results),
-        open_invoices=tuple(r.invoice.number for r in facts.results if r.state in OPEN_STATES),
+        invoices=tuple(numbers),
+        open_invoices=tuple([r.invoice.number for r in facts.results if r.state in OPEN_STATES]),
         amount=amount,
         interest=interest,
-        minimum_amount=_catch_up(facts) if _is_final_demand(step) else {},
-        pay_by=_pay_by(facts, chosen),
-        following_step=following[0],
-        following_date=following[1],
-        reason=_reason(facts, chosen),
+        minimum_amount=_catch_up(facts) if final else {},
+        pay_by=_pay_by(facts, chosen, final),
+        following_step=following_step,
+        following_date=following_date,
+        reason=_reason(facts, chosen, numbers),
         urgency=chosen.rank * 1000 + oldest,
     )
 
@@ -796,14 +799,15 @@ def _is_final_demand(step: PolicyStep) -> bool:
     return FINAL_DEMAND in (step_key(step.name), step_key(step.template))
 
 
-def _pay_by(facts: _Situation, chosen: _Candidate) -> Optional[dt.date]:
+def _pay_by(facts: _Situation, chosen: _Candidate, final: bool) -> Optional[dt.date]:
+    """The day to pay by; ``final`` tells whether the step is a final demand."""
     step = chosen.step
     if not is_customer_facing(step):
         return None
     if step.only_before_due:
         dues = [r.due_date for r in chosen.results if r.due_date]
         return min(dues) if dues else None
-    days = _FINAL_DEMAND_PAY_DAYS if _is_final_demand(step) else _PAY_DAYS
+    days = _FINAL_DEMAND_PAY_DAYS if final else _PAY_DAYS
     return facts.as_of + dt.timedelta(days=days)
 
 
@@ -812,20 +816,16 @@ def _following(
 ) -> tuple[str, Optional[dt.date]]:
     """The next ladder step for the step's invoices (of these ``ids``) and when, never before the minimum gap."""
     index = facts.rules.index
-    nexts = [
-        (u.next_action_date, index(u.next_step), u.next_step)
-        for r, u in zip(facts.results, updated)
-        if u.next_step and u.next_action_date and id(r) in ids
-    ]
+    steps = [updated[i] for i, r in zip(facts.chased_at, facts.chased) if id(r) in ids]  # (the step's are chased)
+    nexts = [(u.next_action_date, index(u.next_step), u.next_step) for u in steps if u.next_step and u.next_action_date]
     if not nexts:
         return "", None
     when, _, name = min(nexts)
     return name, max(when, facts.as_of + facts.gap)
 
 
-def _reason(facts: _Situation, chosen: _Candidate) -> str:
-    """One plain sentence: why this step now."""
-    numbers = [r.invoice.number for r in chosen.results]
+def _reason(facts: _Situation, chosen: _Candidate, numbers: Sequence[str]) -> str:
+    """One plain sentence: why this step now (``numbers`` are the step's invoices)."""
     if chosen.precedence == 0 and facts.promise is not None:
         verb = "is" if len(numbers) == 1 else "are"
         return (f"The promise to pay by {facts.promise.date.isoformat()} was not kept and "
@@ -834,9 +834,9 @@ def _reason(facts: _Situation, chosen: _Candidate) -> str:
         day = max(facts.schedule.missed)
         return f"The payment plan instalment due on {day.isoformat()} has not been paid."
     history = _history(facts, chosen)
-    days = max(r.days_overdue for r in chosen.results)
+    days = max([r.days_overdue for r in chosen.results])
     if days == 0:
-        due = min((r.due_date for r in chosen.results if r.due_date), default=None)
+        due = min([r.due_date for r in chosen.results if r.due_date], default=None)
         verb = "falls" if len(numbers) == 1 else "fall"
         return f"{_invoice_phrase(numbers)} {verb} due on {due.isoformat() if due else 'its due date'}; {history}."
     verb = "is" if len(numbers) == 1 else "are up to"

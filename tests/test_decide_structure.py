@@ -12,7 +12,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from collector.account import build_account
-from collector.aging import BucketScheme, Tally, totals
+from collector.aging import BucketScheme, Tally, gather, run_of, totals
 from collector.engine import _assess_invoices, _customers, _usable_settings, assess
 from collector.model import Book, ContactEntry, Customer, Instalment, Invoice, Settings
 from collector.money import sum_cents, sum_money
@@ -123,3 +123,22 @@ def test_the_stages_logged_for_a_customer_are_logged_stage_of_each_invoice(seed,
         results = [r for r in assessment.invoices if r.invoice.customer_key == customer]
         entries = [e for e in b.contact_log if e.customer_key == customer]
         assert _logged_stages(results, entries, rules) == [logged_stage(r, entries, ladder) for r in results]
+
+
+def _gathered(position):
+    amounts = {currency: (g.owed, g.overdue, g.credits, g.by_label, g.sales) for currency, g in position.by_currency.items()}
+    return repr((amounts, position.days_to_pay, [id(r) for r in position.owed], position.oldest))
+
+
+@FAST
+@given(st.integers(0, 2**32), st.integers(-60, 200))
+def test_what_assess_each_gathers_as_it_goes_is_what_gather_finds_in_its_results(seed, shift):
+    """Run.assess_each gathers each customer's Position while it makes the results; gather works
+    it out from results made elsewhere: the same amounts, in the same order."""
+    b, as_of = random_book(seed), BASE + dt.timedelta(days=shift)
+    config, _ = _usable_settings(b.settings)
+    run = run_of(config, as_of)
+    for customer, indices in _customers(b):
+        for disputed in (frozenset(), frozenset(b.invoices[i].number.casefold() for i in indices[::2])):
+            results, position = run.assess_each([b.invoices[i] for i in indices], customer.terms, disputed)
+            assert _gathered(position) == _gathered(gather(results, as_of))
