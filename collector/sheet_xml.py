@@ -21,7 +21,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import add, le, sub
+from operator import add, itemgetter, le, lt, ne, sub
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from collector.xlsx_edit import (_ILLEGAL, MAIN_NS, RELATIONSHIPS_NS, Unsupported, clean_text, escape_attribute,
@@ -43,6 +43,7 @@ _STYLE = re.compile(r'\ss\s*=\s*"(\d+)"')
 _FIRST_REF = re.compile(r'r="([A-Z]{1,3})\d+"')  # a cell tag's reference written first, as Excel writes it
 _SPANS_VALUE = re.compile(r"\d+:\d+")
 _match_start, _match_end, _match_group = re.Match.start, re.Match.end, re.Match.group
+_FROM_TO = itemgetter(0, 1)
 _CHANGES_PER_CHUNK = 4000  # rows' worth of changes joined into one piece of the written sheet (about 1 MB)
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
@@ -102,37 +103,94 @@ class _Columns:
         self.columns = sorted(columns, key=lambda c: c[0])
         self.index = {row: position for position, row in enumerate(rows)}  # the last value for a row wins
         self.first, self.last = self.columns[0][0], self.columns[-1][0]
+        self._known: dict[int, dict] = {}  # column -> what column_rests rendered of it so far
 
     def cells(self, row: int) -> dict[int, tuple[object, int]]:
         position = self.index[row]
         return {column: (values[position], style) for column, style, values in self.columns}
 
-    def texts(self, edit: "SheetEdit") -> dict[int, str]:
-        """Each row's cells as text, for the rows still in the block."""
-        numbers = list(map(str, self.rows))
-        rests = []
-        for column, style, values in self.columns:
-            rests.append(column_rests(values, style, edit._cell_rest))
-        openings = [f'<{edit._c} r="{column_letter(column)}' for column, _, _ in self.columns]
+    def texts(self, edit: "SheetEdit") -> "_BlockTexts":
+        """Each row's cells as text, for the rows still in the block: rendered when asked for."""
+        return _BlockTexts(self, edit)
+
+    def texts_at(self, edit: "SheetEdit", positions: Sequence[int]) -> list[str]:
+        """The cells as text of the block's rows at these positions (in the order rows were given)."""
+        if not positions:
+            return []
+        openings, numbers, rests = self._rendered(edit, positions)
         if all("" not in column for column in rests):  # a cell in every column of every row: one format a row
             template = "".join(opening.replace("%", "%%") + "%s%s" for opening in openings)
-            joined = map(template.__mod__, zip(*chain.from_iterable((numbers, column) for column in rests)))
+            return list(map(template.__mod__, zip(*chain.from_iterable((numbers, column) for column in rests))))
+        rendered = [[opening + number + rest if rest else "" for number, rest in zip(numbers, column)]
+                    for opening, column in zip(openings, rests)]
+        return list(map("".join, zip(*rendered)))
+
+    def pieces(self, edit: "SheetEdit", positions: Sequence[int], owners: Iterable[str]) -> Iterable[str]:
+        """The owner's text before each of these rows and the row's cells, in turn, as pieces to join:
+        what zip(owners, texts_at(...)) gives, without making each row's text first."""
+        openings, numbers, rests = self._rendered(edit, positions)
+        if not all("" not in column for column in rests):
+            return chain.from_iterable(zip(owners, self.texts_at(edit, positions)))
+        columns: list[Iterable[str]] = [owners]
+        for opening, column in zip(openings, rests):
+            columns += [repeat(opening), numbers, column]
+        return chain.from_iterable(zip(*columns))
+
+    def _rendered(self, edit: "SheetEdit", positions: Sequence[int]) -> tuple[list[str], list[str], list[list[str]]]:
+        """The cell tags' openings, the rows' numbers and each column's cell texts after the reference."""
+        first, last = positions[0], positions[-1]
+        if last - first == len(positions) - 1 and all(map(lt, positions, islice(positions, 1, None))):
+            def take(values: Sequence) -> Sequence:  # the usual case: a run of rows, one slice a column
+                return values[first:last + 1]
         else:
-            rendered = [[opening + number + rest if rest else "" for number, rest in zip(numbers, column)]
-                        for opening, column in zip(openings, rests)]
-            joined = map("".join, zip(*rendered))
-        if len(self.index) == len(self.rows):  # every row once, none taken out of the block
-            return dict(zip(self.rows, joined))
-        index = self.index
-        return {row: text for position, (row, text) in enumerate(zip(self.rows, joined)) if index.get(row) == position}
+            def take(values: Sequence) -> Sequence:
+                return list(map(values.__getitem__, positions))
+        numbers = list(map(str, take(self.rows)))
+        rests = [column_rests(take(values), style, edit._cell_rest, self._known.setdefault(column, {}))
+                 for column, style, values in self.columns]
+        openings = [f'<{edit._c} r="{column_letter(column)}' for column, _, _ in self.columns]
+        return openings, numbers, rests
 
 
-def column_rests(values: Sequence[object], style: int, cell_rest: Callable[[object, int], str]) -> list[str]:
+class _BlockTexts:
+    """The block's rows as text, by row number, for the rows in the block when it is made.
+
+    Nothing is rendered ahead: _row_chunks renders the rows a piece of the sheet at a time, so the
+    first piece goes to be compressed at once and the rest are rendered while it is; a row asked
+    for alone (a row rebuilt the general way, a new row) is rendered alone."""
+
+    def __init__(self, block: _Columns, edit: "SheetEdit") -> None:
+        self.block, self.edit = block, edit
+        self.positions = dict(block.index)  # row -> position in the block
+
+    def __contains__(self, row: object) -> bool:
+        return row in self.positions
+
+    def __bool__(self) -> bool:
+        return bool(self.positions)
+
+    def keys(self):
+        return self.positions.keys()
+
+    def __getitem__(self, row: int) -> str:
+        return self.block.texts_at(self.edit, [self.positions[row]])[0]
+
+    def at(self, positions: Sequence[int]) -> list[str]:
+        return self.block.texts_at(self.edit, positions)
+
+    def pieces(self, owners: Iterable[str], positions: Sequence[int]) -> Iterable[str]:
+        return self.block.pieces(self.edit, positions, owners)
+
+
+def column_rests(values: Sequence[object], style: int, cell_rest: Callable[[object, int], str],
+                 known: Optional[dict] = None) -> list[str]:
     """Each value's cell text after its reference, as cell_rest (SheetEdit._cell_rest) writes it ("" for no cell).
 
     A column of a big sheet or tab holds 100,000 values but few distinct ones: each distinct value is
     written once, and text, whole and decimal numbers all at once (_batch_rests). Where equal values
-    would be written apart (True, 1 and 1.0 are one key), or cannot be keys, value by value."""
+    would be written apart (True, 1 and 1.0 are one key), or cannot be keys, value by value.
+    known (a dict kept between calls for pieces of one column) holds what earlier pieces rendered,
+    by the set of kinds of value they held, so each distinct value is written once in the column."""
     try:
         distinct = set(values)
     except TypeError:
@@ -144,7 +202,10 @@ def column_rests(values: Sequence[object], style: int, cell_rest: Callable[[obje
         every_kind = kinds
     if bool in every_kind and len(every_kind & {bool, int, float, Decimal}) > 1:
         return [cell_rest(value, style) for value in values]
-    rests: dict[object, str] = {}
+    rests: dict[object, str] = {} if known is None else known.setdefault(frozenset(every_kind), {})
+    if rests:
+        distinct = [value for value in distinct if value not in rests]
+        kinds = set(map(type, distinct))
     for kind in kinds:
         group = [value for value in distinct if type(value) is kind] if len(kinds) > 1 else list(distinct)
         rests.update(_batch_rests(kind, group, style, cell_rest))
@@ -224,6 +285,7 @@ class SheetEdit:
         self._writes: dict[int, dict[int, tuple[object, int]]] = {}
         self._columns: Optional[_Columns] = None  # whole columns set at once (set_columns)
         self._cell_letters: Optional[frozenset[str]] = None
+        self._every_cell_lettered = False  # each "<c " of sheetData gave a letter to _cell_letters
         self._plain: Optional[bool] = None  # see _plain_rows
         self._quick_rows = True  # block rows told for the whole sheet at once (tests turn it off to compare)
         self._clear: list[tuple[int, int, int]] = []  # (first row, first column, last column)
@@ -334,18 +396,29 @@ class SheetEdit:
         Cells count even when only styled, and so do merged ranges, hyperlinks and the cells
         in extra_cells (those with notes), which openpyxl turns into cells when it loads a sheet.
         """
-        start, open_end, end = self._data
-        if self._cell_letters is None:  # the cells' columns, read once: a big sheet has a million cells
-            self._cell_letters = frozenset(re.findall(r'<%s\s[^>]*?\br\s*=\s*"([A-Z]{1,3})\d' % re.escape(self._c),
-                                                      self.xml[open_end:end]))
-        letters = set(self._cell_letters)
-        tail = self.xml[end:]
+        letters = set(self._letters())
+        tail = self.xml[self._data[2]:]
         for name in ("mergeCell", "hyperlink"):
             for reference in re.findall(r'<%s\b[^>]*?\bref\s*=\s*"([^"]+)"' % re.escape(qualified(self.prefix, name)),
                                         tail):
                 letters |= set(re.findall(r"([A-Z]{1,3})\d", reference))
         letters |= {re.match(r"[A-Z]+", reference).group(0) for reference in extra_cells}
         return max((column_index(l) for l in letters), default=0)
+
+    def max_cell_column(self) -> Optional[int]:
+        """The rightmost column of sheetData's cells (0 for none), None when some cell tag's reference
+        could not be read (then only a look at each row tells)."""
+        letters = self._letters()
+        return max(map(column_index, letters), default=0) if self._every_cell_lettered else None
+
+    def _letters(self) -> frozenset[str]:
+        """The column letters of sheetData's cells, read once: a big sheet has a million cells."""
+        if self._cell_letters is None:
+            start, open_end, end = self._data
+            found = re.findall(r'<%s\s[^>]*?\br\s*=\s*"([A-Z]{1,3})\d' % re.escape(self._c), self.xml[open_end:end])
+            self._every_cell_lettered = len(found) == self.xml.count(self._cell_open, open_end, end)
+            self._cell_letters = frozenset(found)
+        return self._cell_letters
 
     def has_shared_formula_master(self, row: int, column: int) -> bool:
         text = self.cells(row).get(column, "")
@@ -448,53 +521,81 @@ class SheetEdit:
 
     def _row_chunks(self) -> Iterator[str]:
         """sheetData's content: every change is worked out for the whole sheet first, then the owner's
-        text between the changes and the changes are joined a few thousand rows at a time, not row by row."""
+        text between the changes and the changes are joined a few thousand rows at a time, not row by row.
+
+        The block's rows are rendered only then, a piece at a time: the first piece goes to be
+        compressed (zlib, in another thread) while the next is rendered."""
         start, open_end, end = self._data
         limit = end - len(qualified(self.prefix, "sheetData")) - 3 if end > open_end else end
         block = self._columns
         texts = block.texts(self) if block is not None else {}
         pending = self._writes.keys() | texts.keys()
-        changes, done = self._block_changes(texts)  # a row the owner has cells in goes into _writes
+        changes, done, run = self._block_changes(texts)  # a row the owner has cells in goes into _writes
         changes += self._row_changes(done)
         changes += self._new_rows(pending, texts, limit)
-        changes.sort()  # (from, to, text): a new row goes before the row it is inserted ahead of
+        changes.sort(key=_FROM_TO)  # a new row (at, at) goes before the row it is inserted ahead of
+        froms, tos, written = _merged(run, changes)
         xml = self.xml
-        if not changes:
+        if not froms:
             yield xml[open_end:limit]
             return
-        froms, tos, written = zip(*changes)
         owners = map(xml.__getitem__, map(slice, chain((open_end,), tos), froms))
-        pieces = chain.from_iterable(zip(owners, written))
-        for _ in range(0, len(changes), _CHANGES_PER_CHUNK):
-            yield "".join(islice(pieces, 2 * _CHANGES_PER_CHUNK))
+        for first in range(0, len(froms), _CHANGES_PER_CHUNK):
+            group = written[first:first + _CHANGES_PER_CHUNK]
+            yield "".join(self._pieces(islice(owners, len(group)), group, texts))
         yield xml[tos[-1]:limit]
 
-    def _block_changes(self, texts: dict[int, str]) -> tuple[list[tuple[int, int, str]], set[int]]:
-        """The changes (from, to, text) that put set_columns' block into the sheet's rows, and the
-        positions of the rows done so. A row with owner's cells where the block goes joins _writes."""
+    @staticmethod
+    def _pieces(owners: Iterator[str], written: Sequence, texts: "_BlockTexts") -> Iterable[str]:
+        """The owner's text before each change and the change's text, in turn; a row of the block (given
+        by its position in the block) rendered now."""
+        wanted = [item for item in written if item.__class__ is int]
+        if not wanted:
+            return chain.from_iterable(zip(owners, written))
+        if len(wanted) == len(written):
+            return texts.pieces(owners, wanted)
+        made = iter(texts.at(wanted))
+        return chain.from_iterable(zip(owners, [next(made) if item.__class__ is int else item for item in written]))
+
+    def _block_changes(self, texts: "_BlockTexts") -> tuple[list[tuple[int, int, object]], set[int],
+                                                             Optional[tuple[list[int], list[int], list[int]]]]:
+        """The changes (from, to, text) that put set_columns' block into the sheet's rows, the positions
+        of the rows done so, and the run of rows done the quick way. A row with owner's cells where the
+        block goes joins _writes.
+
+        The usual block (every row the quick way, no row tag to change) comes as a run: the columns
+        (from, to, position in the block) in the order of the sheet, the text rendered as the sheet is
+        written (_pieces). A row of the block done the quick way among others has its position in the
+        block for text, rendered the same way; a row looked at alone has its text."""
         if not texts:
-            return [], set()
+            return [], set(), None
         numbers, starts, tag_ends, ends, has_r = self._index()
         block = self._columns
         # the cleared ranges and threshold of every block row from the last clear down
         self._block_plan_from = max((first for first, _, _ in self._clear), default=0)
         clears = tuple((c1, c2) for _, c1, c2 in self._clear)
         self._block_plan = clears, min([c1 for c1, _ in clears] + [block.first])
-        positions = [i for i, n in enumerate(numbers) if n in texts]
+        place = texts.positions
+        positions = list(compress(range(len(numbers)), map(place.__contains__, numbers)))
         quick, one_by_one = [], positions
         if self._quick_rows and self._plain_rows():
             plan_from = self._block_plan_from
-            usual = [numbers[i] >= plan_from and has_r[i] and ends[i] != tag_ends[i] for i in positions]
-            quick = list(compress(positions, usual))
-            one_by_one = [i for i, is_usual in zip(positions, usual) if not is_usual]
+            if False not in has_r and all(map(ne, ends, tag_ends)) \
+                    and min(map(numbers.__getitem__, positions), default=plan_from) >= plan_from:
+                quick, one_by_one = positions, []  # the usual sheet: every row numbered, none self-closed
+            else:
+                usual = [numbers[i] >= plan_from and has_r[i] and ends[i] != tag_ends[i] for i in positions]
+                quick = list(compress(positions, usual))
+                one_by_one = [i for i, is_usual in zip(positions, usual) if not is_usual]
         closing = len(self._row_tag) + 3
-        closes = [ends[i] - closing for i in quick]
-        cuts = self._quick_cuts([tag_ends[i] for i in quick], closes, [numbers[i] for i in quick],
-                                self._block_plan[1], clears)
-        tags = self._spans_changes([starts[i] for i in quick], [tag_ends[i] for i in quick], block.last)
-        changes, done = [], set()
+        quick_numbers = list(map(numbers.__getitem__, quick))
+        quick_tag_ends = list(map(tag_ends.__getitem__, quick))
+        closes = list(map(sub, map(ends.__getitem__, quick), repeat(closing)))
+        cuts = self._quick_cuts(quick_tag_ends, closes, quick_numbers, self._block_plan[1], clears)
+        tags = self._spans_changes(list(map(starts.__getitem__, quick)), quick_tag_ends, block.last)
+        changes, done, run = [], set(), None
         if None not in cuts and tags.count(()) == len(tags):  # every row the quick way, no tag to change
-            changes = list(zip(cuts, closes, map(texts.__getitem__, [numbers[i] for i in quick])))
+            run = cuts, closes, list(map(place.__getitem__, quick_numbers))
             done = set(quick)
             quick = cuts = closes = tags = ()
         for position, cut, close, tag in zip(quick, cuts, closes, tags):
@@ -503,17 +604,19 @@ class SheetEdit:
                 continue
             if tag:
                 changes.append(tag)
-            changes.append((cut, close, texts[numbers[position]]))
+            changes.append((cut, close, place[numbers[position]]))
             done.add(position)
+        alone = [numbers[position] for position in one_by_one]
+        alone_texts = dict(zip(alone, texts.at(list(map(place.__getitem__, alone)))))
         for position in one_by_one:
             row = self._row_at(position)
-            rebuilt = self._block_row(row, texts[row.number])
+            rebuilt = self._block_row(row, alone_texts[row.number])
             if rebuilt is None:
                 self._writes_of(row.number)  # the owner has cells among collector's: the general way
                 continue
             changes.append((rebuilt[0], rebuilt[2], rebuilt[1]))
             done.add(position)
-        return changes, done
+        return changes, done, run
 
     def _spans_changes(self, starts: list[int], tag_ends: list[int], last_column: int
                        ) -> list[Optional[tuple]]:
@@ -549,10 +652,11 @@ class SheetEdit:
         writes = self._writes
         first_clear = min((c[0] for c in self._clear), default=None)
         lacking_r = False in has_r
+        others = sorted(set(range(len(numbers))).difference(done)) if done else range(len(numbers))
         if first_clear is None:
-            candidates = [i for i, n in enumerate(numbers) if n in writes and i not in done]
+            candidates = [i for i in others if numbers[i] in writes]
         else:
-            candidates = [i for i, n in enumerate(numbers) if (n in writes or n >= first_clear) and i not in done]
+            candidates = [i for i in others if numbers[i] in writes or numbers[i] >= first_clear]
         if lacking_r:
             candidates = sorted(set(candidates) | {i for i, h in enumerate(has_r) if not h and i not in done})
         changes = []
@@ -565,7 +669,7 @@ class SheetEdit:
                 changes.append((row.start, row.tag_end, set_attribute(self.xml[row.start:row.tag_end], "r", str(number))))
         return changes
 
-    def _new_rows(self, pending: set[int], texts: dict[int, str], limit: int) -> list[tuple[int, int, str]]:
+    def _new_rows(self, pending: set[int], texts: "_BlockTexts | dict", limit: int) -> list[tuple[int, int, str]]:
         """Rows the sheet has none of yet, each before the first row numbered above it (at the end if none is).
 
         The running highest row number decides, so a sheet whose rows are out of order gets them where a
@@ -573,7 +677,11 @@ class SheetEdit:
         numbers, starts = self._index()[:2]
         highest = list(accumulate(numbers, max))
         inserted: dict[int, list[str]] = {}
-        for number in sorted(pending.difference(highest)):  # a row the sheet has is a running highest
+        missing = sorted(pending.difference(highest))  # a row the sheet has is a running highest
+        from_block = [number for number in missing if number in texts and number not in self._writes]
+        if from_block:  # rendered together: a column's distinct values once
+            texts = dict(zip(from_block, texts.at(list(map(texts.positions.__getitem__, from_block)))))
+        for number in missing:
             position = bisect_left(highest, number)
             at = starts[position] if position < len(starts) else limit
             inserted.setdefault(at, []).append(self._new_row(number, texts))
@@ -584,6 +692,9 @@ class SheetEdit:
         """For each row (its cells from firsts to stops), where its cells at threshold and right of it start,
         told from its last cell alone: stop when that cell is left of threshold, the first cell at threshold
         when the last is in collector's old block (a re-run); None when the row needs a closer look."""
+        rightmost = self.max_cell_column() if self._plain_rows() else None
+        if rightmost is not None and rightmost < threshold:
+            return list(stops)  # a first run: no cell of the sheet is at threshold or right of it
         xml, opening = self.xml, self._cell_open
         lasts = list(map(xml.rfind, repeat(opening), firsts, stops))
         references = list(map(_FIRST_REF.match, repeat(xml), map(add, lasts, repeat(len(opening)))))
@@ -892,6 +1003,33 @@ class SheetEdit:
         if place is not None:
             return tail[:place[0]] + element + tail[place[2]:]
         return insert_in_order(tail, self.prefix, element, _AFTER_LEGACY_DRAWING, "worksheet")
+
+
+def _merged(run: Optional[tuple[list[int], list[int], list[int]]], changes: list[tuple[int, int, object]]
+            ) -> tuple[Sequence[int], Sequence[int], Sequence[object]]:
+    """The changes' from, to and text as three columns, in the order of (from, to): the run of block
+    rows (already in that order) with the other changes (sorted, and few as a rule) put in between."""
+    if run is None:
+        return tuple(zip(*changes)) if changes else ((), (), ())
+    if not changes:
+        return run
+    cuts, closes, places = run
+    froms: list[int] = []
+    tos: list[int] = []
+    written: list[object] = []
+    taken = 0
+    for change in changes:
+        at = bisect_left(cuts, change[0], taken)
+        while at < len(cuts) and (cuts[at], closes[at]) < change[:2]:
+            at += 1
+        froms += cuts[taken:at]
+        tos += closes[taken:at]
+        written += places[taken:at]
+        froms.append(change[0])
+        tos.append(change[1])
+        written.append(change[2])
+        taken = at
+    return froms + cuts[taken:], tos + closes[taken:], written + places[taken:]
 
 
 def _col(tag: str, column: int, width: float) -> str:

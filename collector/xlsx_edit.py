@@ -360,32 +360,8 @@ class EditablePackage:
         never held whole, nor encoded whole, nor compared with the original (it changed).
 
         A big part deflates at level 1: four times faster than level 6, a little larger."""
-        compressor = zlib.compressobj(1 if big else 6, zlib.DEFLATED, -15)
-        compressed: list[bytes] = []
-        state = {"crc": 0, "size": 0}
-
-        def deflate(data: bytes) -> None:  # zlib works without holding the interpreter: overlap with rendering
-            state["crc"], state["size"] = zlib.crc32(data, state["crc"]), state["size"] + len(data)
-            compressed.append(compressor.compress(data))
-
-        # One worker takes the pieces in order, so the stream and its checksum stay sequential.
-        with ThreadPoolExecutor(max_workers=1) as worker:
-            jobs, pending, held = [], [], 0
-            for chunk in chunks:
-                pending.append(chunk)
-                held += len(chunk)
-                if held >= 1 << 20:
-                    jobs.append(worker.submit(deflate, "".join(pending).encode("utf-8")))
-                    pending, held = [], 0
-                    if len(jobs) > 8:  # never more than a few megabytes waiting
-                        jobs.pop(0).result()
-            jobs.append(worker.submit(deflate, "".join(pending).encode("utf-8")))
-            for job in jobs:
-                job.result()  # raise what went wrong in the worker
-        compressed.append(compressor.flush())
-        crc, size = state["crc"], state["size"]
+        deflated = _deflated(map(str.encode, chunks), 1 if big else 6)
         entry, _ = self._entry(part)
-        deflated = (b"".join(compressed), crc & 0xFFFFFFFF, size)
         info = entry.info
         if info is not None and (info.CRC, info.file_size) == deflated[1:] and entry.data is None \
                 and entry.deflated is None and self._archive.read(info) == zlib.decompress(deflated[0], -15):
@@ -490,6 +466,62 @@ class EditablePackage:
                           _encoded_name(info), info.extra, info.comment, info.internal_attr, info.external_attr,
                           offset)
         return local, record
+
+
+# --- deflating big parts on both cores ----------------------------------------------------------
+
+_BLOCK = 1 << 20  # the text is deflated a megabyte or more at a time
+_WINDOW = 32768  # how far back deflate looks: the history each block is primed with
+_WAITING = 6  # blocks held at most, compressed or waiting to be (a few megabytes)
+
+
+def _deflated(pieces: Iterable[bytes], level: int) -> tuple[bytes, int, int]:
+    """(raw deflate, crc, size) of the pieces joined, deflated block by block in two threads.
+
+    zlib works without holding the interpreter, so the blocks deflate while the caller makes the
+    next pieces, and two blocks at a time once it is done. Each block is a deflate stream of its own
+    primed with the 32 KB of text before it (as pigz does): it ends on a byte boundary (a sync
+    flush), the last one with the final block, and their concatenation is one valid stream whose
+    matches may reach back into the block before, as a single compressor's would. The checksum
+    goes block after block in a third thread, in order."""
+    blocks: list = []  # futures of the compressed blocks, in order
+    crc: list = []  # the future of the running checksum, after the last block handed over
+    size = 0
+    history = b""
+    with ThreadPoolExecutor(max_workers=2) as deflaters, ThreadPoolExecutor(max_workers=1) as checksum:
+        def hand_over(data: bytes, last: bool) -> None:
+            nonlocal history, size
+            before = crc.pop() if crc else None
+            crc.append(checksum.submit(_crc_after, data, before))
+            blocks.append(deflaters.submit(_deflate_block, data, history, level, last))
+            size += len(data)
+            history = data[-_WINDOW:] if len(data) >= _WINDOW else (history + data)[-_WINDOW:]
+            if len(blocks) >= _WAITING:
+                blocks[-_WAITING].result()  # never more than a few megabytes waiting
+
+        pending, held = [], 0
+        for piece in pieces:
+            pending.append(piece)
+            held += len(piece)
+            if held >= _BLOCK:
+                hand_over(b"".join(pending), False)
+                pending, held = [], 0
+        hand_over(b"".join(pending), True)
+        compressed = b"".join([block.result() for block in blocks])
+        return compressed, crc[0].result() & 0xFFFFFFFF, size
+
+
+def _crc_after(data: bytes, before) -> int:
+    return zlib.crc32(data, before.result() if before is not None else 0)
+
+
+def _deflate_block(data: bytes, history: bytes, level: int, last: bool) -> bytes:
+    """One block of a stream made by _deflated: raw deflate, primed with the history before it."""
+    if history:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=history)
+    else:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
 def _encoded_name(info) -> bytes:
