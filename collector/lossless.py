@@ -1103,6 +1103,10 @@ class _TabSheet:
         for column in block.columns:
             self._in_blocks.setdefault(column.index, []).append((block, column))
 
+    def put_heights(self, first_row: int, heights: Sequence[float]) -> None:
+        """writer._put_heights: the rows' heights from first_row down, at once."""
+        self.row_dimensions.heights.update(zip(range(first_row, first_row + len(heights)), heights))
+
     def _taken_from_block(self, row: int, column: int) -> Optional[_TabCell]:
         """A block's cell asked for on its own (to put a link in it): it leaves the block as a cell."""
         for block, in_block in self._in_blocks.get(column, ()):
@@ -1151,21 +1155,26 @@ class _TabSheet:
         edit = SheetEdit(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>', date1904)
         self._add_styles(styles)
         made: dict[float, str] = {}  # a height's attributes, made once for each height (few are different)
-        heights = {row: made.get(dimension.height) or made.setdefault(
-                       dimension.height, f' ht="{number_text(dimension.height)}" customHeight="1"')
-                   for row, dimension in self.row_dimensions.items() if dimension.height is not None}
+        heights = {row: made.get(height) or made.setdefault(height, f' ht="{number_text(height)}" customHeight="1"')
+                   for row, height in self.row_dimensions.heights.items() if height is not None}
         texts = self._cell_texts(edit, styles)  # row -> [(column, cell text)] of the cells put one by one
-        rows: dict[int, str] = {}
+        rows: dict[int, str] = {}  # a row's XML by its number; or a whole block's, by its first row
+        spans: list[range] = []  # the rows of each block rendered whole
         for block in self.blocks:
-            rows.update(self._block_rows(block, edit, styles, heights, texts))
+            pieces, whole, slots = self._block_pieces(block, edit, styles, heights)
+            if any(block.first <= row < block.end for row in texts) or all(whole):
+                rows.update(self._block_rows(block, pieces, whole, slots, heights, texts))
+            else:  # every row holds a cell, and only the block's: the block's rows in one go
+                rows[block.first] = _interleaved(pieces, block.count)
+                spans.append(range(block.first, block.end))
         for row, cells in texts.items():
             if cells:
                 rows[row] = f'<row r="{row}"{heights.get(row, "")}>' + "".join(text for _, text in sorted(cells)) + "</row>"
-        for row, height in heights.items():
-            rows.setdefault(row, f'<row r="{row}"{height}></row>')
+        for row in set(heights).difference(*spans):
+            rows.setdefault(row, f'<row r="{row}"{heights[row]}></row>')
         columns = [max(cells) for cells in self.cells.values() if cells]
         columns += [block.columns[-1].index for block in self.blocks]
-        extent = f"A1:{column_letter(max(columns or [1]))}{max(list(rows) + [1])}"
+        extent = f"A1:{column_letter(max(columns or [1]))}{max(list(rows) + [span[-1] for span in spans] + [1])}"
         return "<sheetData>" + "".join([rows[row] for row in sorted(rows)]) + "</sheetData>", extent
 
     def _add_styles(self, styles: Styles) -> None:
@@ -1210,15 +1219,15 @@ class _TabSheet:
                     found.append((column, f'<c r="{column_letter(column)}{number}{rest}'))
         return texts
 
-    def _block_rows(self, block: "_Block", edit: SheetEdit, styles: Styles, heights: dict[int, str],
-                    texts: dict[int, list[tuple[int, str]]]) -> dict[int, str]:
-        """A block's rows as XML, by row, each joined from its pieces taken across the columns: the row
-        tag, then each cell's reference and its text after the reference (in a column where some cells
-        are not written at all, each whole cell or nothing). Rows that also hold cells put one by one
-        join those."""
+    def _block_pieces(self, block: "_Block", edit: SheetEdit, styles: Styles,
+                      heights: dict[int, str]) -> tuple[list, list[bool], list[list[str]]]:
+        """A block's rows as pieces taken across the columns, each a text for every row or one text for all:
+        the row tag, then each cell's reference and its text after the reference (in a column where some
+        cells are not written at all, each whole cell or nothing). Also, by column, whether it is written
+        whole so, and each row's text in it."""
         rows = range(block.first, block.end)
         numbers = list(map(str, rows))
-        pieces = [repeat('<row r="'), numbers, repeat('"'), [heights.get(row, "") for row in rows], repeat(">")]
+        pieces: list = ['<row r="', numbers, '"', [heights.get(row, "") for row in rows], ">"]
         slots, whole = [], []
         for column in block.columns:
             rests = _column_rests(column.values, self._xf(column.style, styles), edit._cell_rest)
@@ -1229,10 +1238,18 @@ class _TabSheet:
                 rests = [f'<c r="{column.letter}{number}{rest}' if rest else "" for number, rest in zip(numbers, rests)]
                 pieces.append(rests)
             else:
-                pieces += [repeat(f'<c r="{column.letter}'), numbers, rests]
+                pieces += [f'<c r="{column.letter}', numbers, rests]
             slots.append(rests)
-        pieces.append(repeat("</row>"))
-        made = dict(zip(rows, map("".join, zip(*pieces))))
+        pieces.append("</row>")
+        return pieces, whole, slots
+
+    def _block_rows(self, block: "_Block", pieces: list, whole: list[bool], slots: list[list[str]],
+                    heights: dict[int, str], texts: dict[int, list[tuple[int, str]]]) -> dict[int, str]:
+        """A block's rows as XML, by row, each joined from its pieces (_block_pieces). Rows that also
+        hold cells put one by one join those."""
+        rows = range(block.first, block.end)
+        made = dict(zip(rows, map("".join, zip(*[repeat(piece) if isinstance(piece, str) else piece
+                                                 for piece in pieces]))))
         if all(whole):  # every column may be empty: so may a row, which is then no row at all
             for row, cells in zip(rows, zip(*slots)):
                 if not any(cells) and row not in heights:
@@ -1307,19 +1324,41 @@ def _column_rests(values: list, style: int, cell_rest: Callable[[object, int], s
     return ["" if value is _TAKEN else rest for value, rest in zip(values, rests)]
 
 
+def _interleaved(pieces: list, count: int) -> str:
+    """Rows of a block in one text: each piece's first row's text (a piece of one text: that text), then
+    each piece's second, and so on (the per-row joins of _block_rows, at once)."""
+    flat = [""] * (count * len(pieces))
+    for index, piece in enumerate(pieces):
+        flat[index::len(pieces)] = [piece] * count if isinstance(piece, str) else piece
+    return "".join(flat)
+
+
 class _RowHeight:
-    __slots__ = ("height",)
+    """One row's height in a _RowHeights."""
+
+    __slots__ = ("heights", "row")
+
+    def __init__(self, heights: dict[int, Optional[float]], row: int) -> None:
+        self.heights, self.row = heights, row
+
+    @property
+    def height(self) -> Optional[float]:
+        return self.heights.get(self.row)
+
+    @height.setter
+    def height(self, value: Optional[float]) -> None:
+        self.heights[self.row] = value
+
+
+class _RowHeights:
+    """sheet.row_dimensions[row].height, as writer.py sets it, kept as row -> height (None: not set)
+    without openpyxl's RowDimension objects; writer._put_heights sets a block of rows at once."""
 
     def __init__(self) -> None:
-        self.height: Optional[float] = None
+        self.heights: dict[int, Optional[float]] = {}
 
-
-class _RowHeights(dict):
-    """sheet.row_dimensions[row].height, as writer.py sets it, without openpyxl's RowDimension objects."""
-
-    def __missing__(self, row: int) -> _RowHeight:
-        made = self[row] = _RowHeight()
-        return made
+    def __getitem__(self, row: int) -> _RowHeight:
+        return _RowHeight(self.heights, row)
 
 
 def _alignment_key(alignment) -> Optional[tuple]:

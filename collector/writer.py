@@ -12,7 +12,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import attrgetter
+from operator import attrgetter, neg
 from typing import Mapping, Optional, Sequence
 
 import openpyxl
@@ -510,7 +510,7 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
     _aging_chart(sheet, assessment.totals, labels, totals_row, header_row)
 
 
-def _money_widths(totals: Sequence[Totals], lines: Sequence[dict], labels: Sequence[str]) -> dict[int, int]:
+def _money_widths(totals: Sequence[Totals], lines: "_AgingLines", labels: Sequence[str]) -> dict[int, int]:
     """How wide each money column of the Aging tab must be for its widest figure, by column.
 
     Excel shows a number too wide for its column as ####, and LibreOffice runs it into the
@@ -523,15 +523,13 @@ def _money_widths(totals: Sequence[Totals], lines: Sequence[dict], labels: Seque
     for figures in totals:
         for index, (_, amount) in enumerate(figures.buckets):
             amounts.setdefault(3 + index, []).append(amount)
+    for index, label in enumerate(labels):
+        amounts.setdefault(3 + index, []).extend(filter(None, lines.buckets[label]))
     by_currency: dict[str, Decimal] = {}
-    for line in lines:
-        amounts.setdefault(total_column, []).append(line["total"])
-        by_currency[line["currency"]] = by_currency.get(line["currency"], Decimal(0)) + line["total"]
-        for index, label in enumerate(labels):
-            amount = line["buckets"].get(label)
-            if amount:
-                amounts.setdefault(3 + index, []).append(amount)
-    amounts.setdefault(total_column, []).extend(by_currency.values())
+    for currency, total in zip(lines.currencies, lines.totals):
+        by_currency[currency] = by_currency.get(currency, Decimal(0)) + total
+    amounts.setdefault(total_column, []).extend(lines.totals)
+    amounts[total_column].extend(by_currency.values())
     # the widest figure is the largest or, with its minus sign, the most negative
     return {column: max(len(f"{max(values):,.2f}"), len(f"{min(values):,.2f}")) + 2
             for column, values in amounts.items() if values}
@@ -564,56 +562,77 @@ def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
     return row + len(labels) + 2
 
 
-def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> list[dict]:
-    """One line per customer and currency owing anything, the largest balance first in each currency.
+@dataclass(frozen=True)
+class _AgingLines:
+    """The Aging table column by column: one line per customer and currency owing anything."""
 
-    One pass over the invoices, each read once for all its figures: at 100,000 invoices, reading
-    an invoice's fields costs more than adding them up."""
+    names: list[str]
+    currencies: list[str]
+    buckets: dict[str, list[Optional[Decimal]]]  # label -> each line's amount in that bucket (None: nothing)
+    totals: list[Decimal]
+    oldest: list[int]
+    stages: list[str]
+    credits: list[str]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+_CUSTOMER_KEY = attrgetter("customer.key")
+
+
+def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> _AgingLines:
+    """The Aging table's lines, the largest balance first in each currency.
+
+    One pass over the invoices, each read once for all its figures (at 100,000 invoices, reading
+    an invoice's fields costs more than adding them up); then the lines are made column by column."""
     zero = Decimal("0.00")
-    totals: dict[tuple[str, str], Decimal] = {}
-    buckets: dict[tuple[str, str], dict[str, Decimal]] = {}
-    oldest: dict[tuple[str, str], int] = {}
-    first: dict[tuple[str, str], object] = {}  # each line's first invoice, for a customer without an account
+    lines: dict[tuple[str, str], list] = {}  # (customer, currency) -> [total, bucket sums, oldest, first invoice]
+    get = lines.get
     for result in assessment.invoices:
-        if result.state not in OPEN_STATES:  # InvoiceResult.is_open, without a call per invoice
-            continue
-        key = (result.invoice.customer_key, result.currency)
-        balance = result.open_balance
-        total = totals.get(key)
-        if total is None:
-            total, sums = zero, {}
-            buckets[key], oldest[key], first[key] = sums, 0, result
-        else:
-            sums = buckets[key]
-        totals[key] = total + balance
-        bucket = result.bucket
-        if bucket:
-            sums[bucket] = sums.get(bucket, zero) + balance
-            if result.days_overdue > oldest[key]:
-                oldest[key] = result.days_overdue
-    accounts = {a.customer.key: a for a in assessment.accounts}
-    lines = []
-    for key, total in totals.items():
-        if total or buckets[key]:
-            account = accounts.get(key[0])
-            lines.append({"name": account.customer.name if account else first[key].invoice.customer,
-                          "currency": key[1], "buckets": buckets[key], "total": total, "oldest": oldest[key],
-                          "stage": account.stage if account else "", "credit": account.credit_status if account else ""})
-    return sorted(lines, key=lambda l: (l["currency"], -l["total"], l["name"].casefold()))
+        if result.state in OPEN_STATES:  # InvoiceResult.is_open, without a call per invoice
+            key = (result.invoice.customer_key, result.currency)
+            line = get(key)
+            if line is None:
+                line = lines[key] = [zero, {}, 0, result]
+            balance = result.open_balance
+            line[0] += balance
+            bucket = result.bucket
+            if bucket:
+                sums = line[1]
+                sums[bucket] = sums.get(bucket, zero) + balance
+                if result.days_overdue > line[2]:
+                    line[2] = result.days_overdue
+    kept = [(key, line) for key, line in lines.items() if line[0] or line[1]]
+    accounts = dict(zip(map(_CUSTOMER_KEY, assessment.accounts), assessment.accounts))
+    owners = [accounts.get(customer) for (customer, _), _ in kept]
+    names = [a.customer.name if a else line[3].invoice.customer for a, (_, line) in zip(owners, kept)]
+    currencies = [currency for (_, currency), _ in kept]
+    totals = [line[0] for _, line in kept]
+    sort_keys = list(zip(currencies, map(neg, totals), map(str.casefold, names)))
+    order = sorted(range(len(kept)), key=sort_keys.__getitem__)
+
+    def ordered(values: Sequence) -> list:
+        return list(map(values.__getitem__, order))
+
+    sums = ordered([line[1] for _, line in kept])
+    return _AgingLines(names=ordered(names), currencies=ordered(currencies),
+                       buckets={label: [line.get(label) for line in sums] for label in labels},
+                       totals=ordered(totals), oldest=ordered([line[2] for _, line in kept]),
+                       stages=ordered([a.stage if a else "" for a in owners]),
+                       credits=ordered([a.credit_status if a else "" for a in owners]))
 
 
-def _aging_columns(lines: Sequence[dict], labels: Sequence[str]) -> list[_Column]:
+def _aging_columns(lines: _AgingLines, labels: Sequence[str]) -> list[_Column]:
     """The aging table, column by column: customer, currency, each bucket, total, oldest, stage, credit."""
-    buckets = [line["buckets"] for line in lines]
     total = 3 + len(labels)
-    columns = [_Column(1, [line["name"] for line in lines]), _Column(2, [line["currency"] for line in lines])]
+    columns = [_Column(1, lines.names), _Column(2, lines.currencies)]
     for offset, label in enumerate(labels):  # an empty bucket is an empty cell, not a zero
-        amounts = [float(amount) if (amount := sums.get(label)) else None for sums in buckets]
-        columns.append(_Column(3 + offset, amounts, MONEY_FORMAT))
-    return columns + [_Column(total, [float(line["total"]) for line in lines], MONEY_FORMAT),
-                      _Column(total + 1, [line["oldest"] for line in lines]),
-                      _Column(total + 2, [line["stage"] for line in lines]),
-                      _Column(total + 3, [line["credit"] for line in lines])]
+        columns.append(_Column(3 + offset, [float(amount) if amount else None for amount in lines.buckets[label]],
+                               MONEY_FORMAT))
+    return columns + [_Column(total, list(map(float, lines.totals)), MONEY_FORMAT),
+                      _Column(total + 1, lines.oldest), _Column(total + 2, lines.stages),
+                      _Column(total + 3, lines.credits)]
 
 
 def _aging_totals(sheet, totals: Sequence[Totals], labels, first: int, last: int, row: int) -> None:
@@ -678,18 +697,18 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
     header_row = 3
     _header_cells(sheet, header_row, [title for title, _ in ACTION_COLUMNS])
     first = header_row + 1
-    rows = [_action_values(number, action, call_scripts, notes)
-            for number, action in enumerate(assessment.actions, start=1)]
-    _put_rows(sheet, first, _action_columns(rows))
-    for row, action in enumerate(assessment.actions, start=first):
-        documents = links.get(action.customer.key, ())
-        if documents:
-            _link_documents(sheet.cell(row=row, column=_A["Documents"]), documents)
-    invoices, why = _ACTION_CELLS.index("Invoices"), _ACTION_CELLS.index("Why")
-    for row, values in enumerate(rows, start=first):
-        sheet.row_dimensions[row].height = 15 * max(_lines(values[invoices], ACTION_WIDTHS["Invoices"]),
-                                                    _lines(values[why], ACTION_WIDTHS["Why"]))
-    last = header_row + len(rows)
+    actions = assessment.actions
+    keys = [customer.key for customer in map(_CUSTOMER, actions)]
+    cells = _action_cells(actions, keys, call_scripts, notes)
+    _put_rows(sheet, first, _action_columns(cells, len(actions)))
+    if links:
+        for row, key in enumerate(keys, start=first):
+            documents = links.get(key, ())
+            if documents:
+                _link_documents(sheet.cell(row=row, column=_A["Documents"]), documents)
+    _put_heights(sheet, first, [15 * max(invoices, why) for invoices, why in zip(
+        _line_counts(cells["Invoices"], ACTION_WIDTHS["Invoices"]), _line_counts(cells["Why"], ACTION_WIDTHS["Why"]))])
+    last = header_row + len(actions)
     if assessment.actions:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(ACTION_COLUMNS))}{last}"
         done = DataValidation(type="list", formula1='"Done,Skipped,Later"', allow_blank=True)
@@ -712,41 +731,76 @@ _ACTION_CELLS = ("#", "Customer", "Step", "Channel", "Invoices", "Amount to Ask"
 _WRAPPED = ("Invoices", "Why", "Call Script")
 
 
-def _action_values(number: int, action, call_scripts, notes) -> tuple:
-    """One action's cells, in _ACTION_CELLS order."""
-    customer = action.customer
-    if len(action.amount) == 1:  # one currency (most books): the general way below, without its lists
-        (currency, amount), = action.amount.items()
-        if not amount:
-            currency = amount = ""
-    else:
-        amounts = [(c, v) for c, v in action.amount.items() if v]
-        currency, amount = amounts[0] if len(amounts) == 1 else ("", "; ".join(f"{c} {v:,.2f}" for c, v in amounts))
-    note = notes.get(customer.key)
-    why = action.reason + (f" {note}" if note else "")
-    return (number, customer.name, action.step, action.channel, ", ".join(action.invoices),
-            float(amount) if isinstance(amount, Decimal) else amount, currency, customer.contact_name,
-            customer.phone, why, customer.email, call_scripts.get(customer.key, ""))
+_CUSTOMER = attrgetter("customer")
 
 
-def _action_columns(rows: Sequence[tuple]) -> list[_Column]:
-    """The actions' rows as columns: top-aligned, long text wrapped, the amount as money; and the
-    Documents column, empty until links are put in it."""
-    values = list(zip(*rows)) if rows else [()] * len(_ACTION_CELLS)
-    columns = [_Column(_A[title], column, MONEY_FORMAT if title == "Amount to Ask" else None,
+def _action_cells(actions: Sequence, keys: Sequence[str], call_scripts: Mapping[str, str],
+                  notes: Mapping[str, str]) -> dict[str, list]:
+    """The actions' cells column by column, by their titles in _ACTION_CELLS; ``keys`` are the actions' customers'."""
+    customers = list(map(_CUSTOMER, actions))
+    asked = list(map(_asked, map(attrgetter("amount"), actions)))
+    reasons = list(map(attrgetter("reason"), actions))
+    cells = {
+        "#": list(range(1, len(actions) + 1)),
+        "Customer": list(map(attrgetter("name"), customers)),
+        "Step": list(map(attrgetter("step"), actions)),
+        "Channel": list(map(attrgetter("channel"), actions)),
+        "Invoices": list(map(", ".join, map(attrgetter("invoices"), actions))),
+        "Amount to Ask": [amount for amount, _ in asked],
+        "Currency": [currency for _, currency in asked],
+        "Contact": list(map(attrgetter("contact_name"), customers)),
+        "Phone": list(map(attrgetter("phone"), customers)),
+        "Why": [reason + f" {note}" if (note := notes.get(key)) else reason for reason, key in zip(reasons, keys)]
+               if notes else reasons,
+        "Email": list(map(attrgetter("email"), customers)),
+        "Call Script": [call_scripts.get(key, "") for key in keys],
+    }
+    return cells
+
+
+def _asked(amount: Mapping[str, Decimal]) -> tuple[object, str]:
+    """An action's Amount to Ask cell and its Currency cell: one currency's figure, or the figures listed."""
+    if len(amount) == 1:  # one currency (most books): the general way below, without its lists
+        (currency, figure), = amount.items()
+        if not figure:
+            return "", ""
+        return (float(figure) if isinstance(figure, Decimal) else figure), currency
+    figures = [(c, v) for c, v in amount.items() if v]
+    if len(figures) == 1:
+        currency, figure = figures[0]
+        return (float(figure) if isinstance(figure, Decimal) else figure), currency
+    return "; ".join(f"{c} {v:,.2f}" for c, v in figures), ""
+
+
+def _action_columns(cells: Mapping[str, list], count: int) -> list[_Column]:
+    """The actions' cells as a block's columns: top-aligned, long text wrapped, the amount as money; and
+    the Documents column, empty until links are put in it."""
+    columns = [_Column(_A[title], cells[title], MONEY_FORMAT if title == "Amount to Ask" else None,
                        TOP_WRAPPED if title in _WRAPPED else TOP)
-               for title, column in zip(_ACTION_CELLS, values)]
-    return columns + [_Column(_A["Documents"], [None] * len(rows))]
+               for title in _ACTION_CELLS]
+    return columns + [_Column(_A["Documents"], [None] * count)]
 
 
-def _lines(text: object, width: int) -> int:
-    """Roughly how many lines a wrapped cell needs, so rows are tall enough when printed."""
-    if not isinstance(text, str) or not text:
-        return 1
+def _line_counts(texts: Sequence[object], width: int) -> list[int]:
+    """Roughly how many lines each wrapped cell needs, so rows are tall enough when printed."""
     per_line = max(1, int(width * 1.15))
-    if "\n" not in text:  # one paragraph (most cells): the sum below without the split
-        return min(27, max(1, -(-len(text) // per_line)))
-    return min(27, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
+
+    def paragraphs(text: str) -> int:
+        return min(27, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
+
+    # one paragraph (most cells): the sum of paragraphs without the split
+    return [(min(27, max(1, -(-len(text) // per_line))) if "\n" not in text else paragraphs(text))
+            if isinstance(text, str) else 1 for text in texts]
+
+
+def _put_heights(sheet, first_row: int, heights: Sequence[float]) -> None:
+    """Set the heights of the rows from first_row down; collector.lossless's tab sheet takes them whole."""
+    put_heights = getattr(sheet, "put_heights", None)
+    if put_heights is not None:
+        put_heights(first_row, heights)
+        return
+    for row, height in enumerate(heights, start=first_row):
+        sheet.row_dimensions[row].height = height
 
 
 def _link_documents(cell, documents: Sequence[tuple[str, str]]) -> None:
@@ -777,8 +831,8 @@ def _hold_block(sheet, assessment: Assessment, row: int) -> None:
     held.sort(key=lambda a: a.customer.name.casefold())
     first = row + 2
     _put_rows(sheet, first, _held_columns(held))
-    for r, account in enumerate(held, start=first):
-        sheet.row_dimensions[r].height = 15 * _lines(account.credit_reason, ACTION_WIDTHS["Why"])
+    _put_heights(sheet, first, [15 * lines for lines in _line_counts([account.credit_reason for account in held],
+                                                                      ACTION_WIDTHS["Why"])])
 
 
 def _held_columns(held: Sequence) -> list[_Column]:
