@@ -610,8 +610,11 @@ def _both_hold(here: Callable[[], bool], there: Callable[[], bool]) -> bool:
     finally:
         if not answer:
             os.kill(pid, signal.SIGKILL)  # its answer no longer matters
-        status = os.waitpid(pid, 0)[1]
-    return answer and os.waitstatus_to_exitcode(status) == 0
+        try:
+            status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        except ChildProcessError:  # reaped by someone else (children ignored): its answer is lost
+            status = 1
+    return answer and status == 0
 
 
 def _column_cells(first: int, last: int) -> re.Pattern:
