@@ -578,7 +578,7 @@ class _AgingLines:
         return len(self.names)
 
 
-_CUSTOMER_KEY = attrgetter("customer.key")
+_ACCOUNT_FACTS = attrgetter("customer.key", "customer.name", "stage", "credit_status")
 
 
 def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> _AgingLines:
@@ -604,9 +604,9 @@ def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> _AgingLines:
                 if result.days_overdue > line[2]:
                     line[2] = result.days_overdue
     kept = [(key, line) for key, line in lines.items() if line[0] or line[1]]
-    accounts = dict(zip(map(_CUSTOMER_KEY, assessment.accounts), assessment.accounts))
-    owners = [accounts.get(customer) for (customer, _), _ in kept]
-    names = [a.customer.name if a else line[3].invoice.customer for a, (_, line) in zip(owners, kept)]
+    accounts = {key: facts for key, *facts in map(_ACCOUNT_FACTS, assessment.accounts)}  # each account read once
+    owners = [accounts.get(customer) for (customer, _), _ in kept]  # [name, stage, credit status], or None
+    names = [a[0] if a else line[3].invoice.customer for a, (_, line) in zip(owners, kept)]
     currencies = [currency for (_, currency), _ in kept]
     totals = [line[0] for _, line in kept]
     sort_keys = list(zip(currencies, map(neg, totals), map(str.casefold, names)))
@@ -619,8 +619,8 @@ def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> _AgingLines:
     return _AgingLines(names=ordered(names), currencies=ordered(currencies),
                        buckets={label: [line.get(label) for line in sums] for label in labels},
                        totals=ordered(totals), oldest=ordered([line[2] for _, line in kept]),
-                       stages=ordered([a.stage if a else "" for a in owners]),
-                       credits=ordered([a.credit_status if a else "" for a in owners]))
+                       stages=ordered([a[1] if a else "" for a in owners]),
+                       credits=ordered([a[2] if a else "" for a in owners]))
 
 
 def _aging_columns(lines: _AgingLines, labels: Sequence[str]) -> list[_Column]:
