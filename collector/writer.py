@@ -510,7 +510,7 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
     _aging_chart(sheet, assessment.totals, labels, totals_row, header_row)
 
 
-def _money_widths(totals: Sequence[Totals], lines: "_AgingLines", labels: Sequence[str]) -> dict[int, int]:
+def _money_widths(totals: Sequence[Totals], lines: _AgingLines, labels: Sequence[str]) -> dict[int, int]:
     """How wide each money column of the Aging tab must be for its widest figure, by column.
 
     Excel shows a number too wide for its column as ####, and LibreOffice runs it into the
@@ -698,7 +698,7 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
     _header_cells(sheet, header_row, [title for title, _ in ACTION_COLUMNS])
     first = header_row + 1
     actions = assessment.actions
-    keys = [customer.key for customer in map(_CUSTOMER, actions)]
+    keys = list(map(_CUSTOMER_KEY, actions))
     cells = _action_cells(actions, keys, call_scripts, notes)
     _put_rows(sheet, first, _action_columns(cells, len(actions)))
     if links:
@@ -731,9 +731,7 @@ _ACTION_CELLS = ("#", "Customer", "Step", "Channel", "Invoices", "Amount to Ask"
 _WRAPPED = ("Invoices", "Why", "Call Script")
 
 
-_CUSTOMER = attrgetter("customer")
-
-
+_CUSTOMER_KEY = attrgetter("customer.key")
 _ACTION_FIELDS = attrgetter("step", "channel", "invoices", "amount", "reason",
                             "customer.name", "customer.contact_name", "customer.phone", "customer.email")
 
@@ -742,8 +740,10 @@ def _action_cells(actions: Sequence, keys: Sequence[str], call_scripts: Mapping[
                   notes: Mapping[str, str]) -> dict[str, list]:
     """The actions' cells column by column, by their titles in _ACTION_CELLS; ``keys`` are the actions'
     customers'. Each action is read once for all its fields (a big book has thousands)."""
-    fields = list(zip(*map(_ACTION_FIELDS, actions))) if actions else [()] * 9
-    steps, channels, invoices, amounts, reasons, names, contacts, phones, emails = map(list, fields)
+    if not actions:
+        return {title: [] for title in _ACTION_CELLS}
+    steps, channels, invoices, amounts, reasons, names, contacts, phones, emails = map(
+        list, zip(*map(_ACTION_FIELDS, actions)))
     asked = list(map(_asked, amounts))
     return {
         "#": list(range(1, len(actions) + 1)),
