@@ -32,7 +32,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 import openpyxl
@@ -1117,6 +1117,7 @@ class _TabSheet:
                 cell.data_type = "s" if isinstance(cell._value, str) else "n"  # as writer._put leaves it
                 cell.number_format, cell.alignment = in_block.style.number_format, in_block.style.alignment
                 in_block.values[offset] = _TAKEN
+                in_block.taken = True
                 return cell
         return None
 
@@ -1147,7 +1148,7 @@ class _TabSheet:
         for block, in_block in self._in_blocks.get(column, ()):
             if block.first <= first and last < block.end:
                 values = in_block.values[first - block.first:last - block.first + 1]
-                return None if _TAKEN in values else values
+                return None if in_block.taken and _TAKEN in values else values
         return None
 
     def render(self, styles: Styles, date1904: bool) -> tuple[str, str]:
@@ -1230,7 +1231,8 @@ class _TabSheet:
         pieces: list = ['<row r="', numbers, '"', [heights.get(row, "") for row in rows], ">"]
         slots, whole = [], []
         for column in block.columns:
-            rests = _column_rests(column.values, self._xf(column.style, styles), edit._cell_rest)
+            style = self._xf(column.style, styles)
+            rests = (_column_rests if column.taken else column_rests)(column.values, style, edit._cell_rest)
             whole.append("" in rests)
             if not any(rests):  # no cell written at all (an empty column without a style)
                 rests = [""] * len(rests)
@@ -1290,7 +1292,7 @@ _TAKEN = _Taken()
 class _BlockColumn:
     """One column of a block: its values, and a cell standing for all of them in the style they share."""
 
-    __slots__ = ("index", "letter", "values", "style")
+    __slots__ = ("index", "letter", "values", "style", "taken")
 
     def __init__(self, sheet: _TabSheet, first_row: int, column) -> None:
         self.index, self.letter = column.index, column_letter(column.index)
@@ -1298,6 +1300,7 @@ class _BlockColumn:
         if any(issubclass(kind, Decimal) for kind in set(map(type, values))):  # as writer._put stores them
             values = [float(value) if isinstance(value, Decimal) else value for value in values]
         self.values = values
+        self.taken = False  # whether a cell was taken out of it (_TAKEN among the values)
         self.style = _TabCell(sheet, first_row, column.index)
         if column.number_format is not None:
             self.style.number_format = column.number_format
@@ -1520,7 +1523,10 @@ def _matching(sheet, column: int, first: int, last: int, wanted: object) -> list
         values = sheet.block_values(column, first, last)
         if values is None:
             values = [sheet.value(first + offset, column) for offset in range(last - first + 1)]
-        found = [offset for offset, value in enumerate(values) if _same_criterion(value, wanted)]
+        if isinstance(wanted, str) and set(map(type, values)) == {str}:  # _same_criterion on a column of text
+            found = list(compress(range(len(values)), map(wanted.casefold().__eq__, map(str.casefold, values))))
+        else:
+            found = [offset for offset, value in enumerate(values) if _same_criterion(value, wanted)]
         if key is not None:
             sheet.criteria[key] = found
     return found

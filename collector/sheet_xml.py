@@ -42,6 +42,7 @@ _SPANS = re.compile(r'\sspans\s*=\s*"(\d+):(\d+)')
 _STYLE = re.compile(r'\ss\s*=\s*"(\d+)"')
 _FIRST_REF = re.compile(r'r="([A-Z]{1,3})\d+"')  # a cell tag's reference written first, as Excel writes it
 _SPANS_VALUE = re.compile(r"\d+:\d+")
+_REFERENCE_START = re.compile(r"([A-Z]{1,3})\d")  # a cell reference's column and first digit
 _match_start, _match_end, _match_group = re.Match.start, re.Match.end, re.Match.group
 _FROM_TO = itemgetter(0, 1)
 _CHANGES_PER_CHUNK = 4000  # rows' worth of changes joined into one piece of the written sheet (about 1 MB)
@@ -697,18 +698,18 @@ class SheetEdit:
             return list(stops)  # a first run: no cell of the sheet is at threshold or right of it
         xml, opening = self.xml, self._cell_open
         lasts = list(map(xml.rfind, repeat(opening), firsts, stops))
-        references = list(map(_FIRST_REF.match, repeat(xml), map(add, lasts, repeat(len(opening)))))
         high = next((h for low, h in droppable if low <= threshold <= h), 0)
         needle = f'{opening}r="{column_letter(threshold)}'
         find = xml.find
-        if lasts and -1 not in lasts and None not in references:  # the same for every row, told column-wise
-            columns = list(map(column_index, map(_match_group, references, repeat(1))))
+        columns = self._last_columns(lasts)
+        if columns:  # the same for every row, told column-wise
             if max(columns) < threshold:  # a first run: collector's cells go after every row's last
                 return list(stops)
             if min(columns) >= threshold and max(columns) <= high:  # a re-run: every row ends in the old block
                 found = list(map(find, map(f"{needle}{{}}\"".format, numbers), firsts, stops))
                 if -1 not in found:
                     return found
+        references = list(map(_FIRST_REF.match, repeat(xml), map(add, lasts, repeat(len(opening)))))
         cuts: list[Optional[int]] = []
         for last, reference, first, stop, number in zip(lasts, references, firsts, stops, numbers):
             if last < 0:
@@ -725,6 +726,22 @@ class SheetEdit:
                 else:
                     cuts.append(None)
         return cuts
+
+    def _last_columns(self, lasts: list[int]) -> Optional[set[int]]:
+        """The columns of the cells starting at lasts (each row's last), each written with r="..." first:
+        None when a row has no cell or a cell tag does not start so. Told from the few distinct
+        beginnings of the references (a letter or three and a digit), not from each row's."""
+        xml, at = self.xml, len(self._cell_open)
+        if not lasts or -1 in lasts:
+            return None
+        references = list(map(add, lasts, repeat(at + 3)))
+        if not all(map(xml.startswith, repeat('r="'), map(sub, references, repeat(3)))):
+            return None
+        beginnings = set(map(xml.__getitem__, map(slice, references, map(add, references, repeat(4)))))
+        letters = list(map(_REFERENCE_START.match, beginnings))
+        if None in letters:
+            return None
+        return set(map(column_index, map(_match_group, letters, repeat(1))))
 
     def _clears(self, row: _Row) -> bool:
         clears = [(c1, c2) for first, c1, c2 in self._clear if row.number >= first]

@@ -510,7 +510,7 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
     _aging_chart(sheet, assessment.totals, labels, totals_row, header_row)
 
 
-def _money_widths(totals: Sequence[Totals], lines: "_AgingLines", labels: Sequence[str]) -> dict[int, int]:
+def _money_widths(totals: Sequence[Totals], lines: _AgingLines, labels: Sequence[str]) -> dict[int, int]:
     """How wide each money column of the Aging tab must be for its widest figure, by column.
 
     Excel shows a number too wide for its column as ####, and LibreOffice runs it into the
@@ -578,7 +578,7 @@ class _AgingLines:
         return len(self.names)
 
 
-_CUSTOMER_KEY = attrgetter("customer.key")
+_ACCOUNT_FACTS = attrgetter("customer.key", "customer.name", "stage", "credit_status")
 
 
 def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> _AgingLines:
@@ -604,9 +604,9 @@ def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> _AgingLines:
                 if result.days_overdue > line[2]:
                     line[2] = result.days_overdue
     kept = [(key, line) for key, line in lines.items() if line[0] or line[1]]
-    accounts = dict(zip(map(_CUSTOMER_KEY, assessment.accounts), assessment.accounts))
-    owners = [accounts.get(customer) for (customer, _), _ in kept]
-    names = [a.customer.name if a else line[3].invoice.customer for a, (_, line) in zip(owners, kept)]
+    accounts = {key: facts for key, *facts in map(_ACCOUNT_FACTS, assessment.accounts)}  # each account read once
+    owners = [accounts.get(customer) for (customer, _), _ in kept]  # [name, stage, credit status], or None
+    names = [a[0] if a else line[3].invoice.customer for a, (_, line) in zip(owners, kept)]
     currencies = [currency for (_, currency), _ in kept]
     totals = [line[0] for _, line in kept]
     sort_keys = list(zip(currencies, map(neg, totals), map(str.casefold, names)))
@@ -619,8 +619,8 @@ def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> _AgingLines:
     return _AgingLines(names=ordered(names), currencies=ordered(currencies),
                        buckets={label: [line.get(label) for line in sums] for label in labels},
                        totals=ordered(totals), oldest=ordered([line[2] for _, line in kept]),
-                       stages=ordered([a.stage if a else "" for a in owners]),
-                       credits=ordered([a.credit_status if a else "" for a in owners]))
+                       stages=ordered([a[1] if a else "" for a in owners]),
+                       credits=ordered([a[2] if a else "" for a in owners]))
 
 
 def _aging_columns(lines: _AgingLines, labels: Sequence[str]) -> list[_Column]:
@@ -698,7 +698,7 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
     _header_cells(sheet, header_row, [title for title, _ in ACTION_COLUMNS])
     first = header_row + 1
     actions = assessment.actions
-    keys = [customer.key for customer in map(_CUSTOMER, actions)]
+    keys = list(map(_CUSTOMER_KEY, actions))
     cells = _action_cells(actions, keys, call_scripts, notes)
     _put_rows(sheet, first, _action_columns(cells, len(actions)))
     if links:
@@ -731,31 +731,35 @@ _ACTION_CELLS = ("#", "Customer", "Step", "Channel", "Invoices", "Amount to Ask"
 _WRAPPED = ("Invoices", "Why", "Call Script")
 
 
-_CUSTOMER = attrgetter("customer")
+_CUSTOMER_KEY = attrgetter("customer.key")
+_ACTION_FIELDS = attrgetter("step", "channel", "invoices", "amount", "reason",
+                            "customer.name", "customer.contact_name", "customer.phone", "customer.email")
 
 
 def _action_cells(actions: Sequence, keys: Sequence[str], call_scripts: Mapping[str, str],
                   notes: Mapping[str, str]) -> dict[str, list]:
-    """The actions' cells column by column, by their titles in _ACTION_CELLS; ``keys`` are the actions' customers'."""
-    customers = list(map(_CUSTOMER, actions))
-    asked = list(map(_asked, map(attrgetter("amount"), actions)))
-    reasons = list(map(attrgetter("reason"), actions))
-    cells = {
+    """The actions' cells column by column, by their titles in _ACTION_CELLS; ``keys`` are the actions'
+    customers'. Each action is read once for all its fields (a big book has thousands)."""
+    if not actions:
+        return {title: [] for title in _ACTION_CELLS}
+    steps, channels, invoices, amounts, reasons, names, contacts, phones, emails = map(
+        list, zip(*map(_ACTION_FIELDS, actions)))
+    asked = list(map(_asked, amounts))
+    return {
         "#": list(range(1, len(actions) + 1)),
-        "Customer": list(map(attrgetter("name"), customers)),
-        "Step": list(map(attrgetter("step"), actions)),
-        "Channel": list(map(attrgetter("channel"), actions)),
-        "Invoices": list(map(", ".join, map(attrgetter("invoices"), actions))),
+        "Customer": names,
+        "Step": steps,
+        "Channel": channels,
+        "Invoices": list(map(", ".join, invoices)),
         "Amount to Ask": [amount for amount, _ in asked],
         "Currency": [currency for _, currency in asked],
-        "Contact": list(map(attrgetter("contact_name"), customers)),
-        "Phone": list(map(attrgetter("phone"), customers)),
+        "Contact": contacts,
+        "Phone": phones,
         "Why": [reason + f" {note}" if (note := notes.get(key)) else reason for reason, key in zip(reasons, keys)]
                if notes else reasons,
-        "Email": list(map(attrgetter("email"), customers)),
+        "Email": emails,
         "Call Script": [call_scripts.get(key, "") for key in keys],
     }
-    return cells
 
 
 def _asked(amount: Mapping[str, Decimal]) -> tuple[object, str]:

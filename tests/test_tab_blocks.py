@@ -133,3 +133,13 @@ def test_a_cached_sum_adds_the_amounts_as_written():
     assert lossless._evaluate("SUMIF($A$2:$A$8,$A$11,$B$2:$B$8)", sheet) == 0.0
     writer._put_rows(sheet, 20, [writer._Column(1, ["x", "x", "x"]), writer._Column(2, [1, True, Decimal("2.5")])])
     assert lossless._evaluate("SUMIF($A$20:$A$22,$A$10,$B$20:$B$22)", sheet) == 3.5
+
+
+def test_a_column_of_text_matches_a_criterion_as_each_cell_would():
+    texts = ["EUR", "eur", "", "Eur ", "ß", "SS", "ss", "EUR"]
+    for wanted in ("EUR", "ss", "", "ß"):
+        for values in (texts, texts + [None], texts + [3]):
+            sheet = _tab()
+            writer._put_rows(sheet, 2, [writer._Column(1, values)])
+            expected = [offset for offset, value in enumerate(values) if lossless._same_criterion(value, wanted)]
+            assert lossless._matching(sheet, 1, 2, len(values) + 1, wanted) == expected

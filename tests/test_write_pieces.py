@@ -135,3 +135,22 @@ def test_a_part_written_again_with_the_same_text_keeps_its_original_entry():
     package = xlsx_edit.EditablePackage(source.getvalue())
     package.write_chunks("b.xml", ["<b>", "same", "</b>"])
     assert not package.changed("b.xml")
+
+
+@pytest.mark.parametrize("rows", ["odd", "plain", "rerun"])
+def test_the_last_cells_columns_told_together_are_those_read_row_by_row(rows):
+    from itertools import repeat
+
+    from collector.sheet_xml import _FIRST_REF, column_index
+
+    text = {"odd": ODD_BLOCK_ROWS, "plain": PLAIN_ROWS, "rerun": _rerun_sheet(120, True, True)}[rows]
+    edit = _edit(text.replace('<row r="19"></row>', ""))  # a row without cells is told apart anyway
+    numbers, starts, tag_ends, ends, has_r = edit._index()
+    lasts = list(map(edit.xml.rfind, repeat(edit._cell_open), tag_ends, ends))
+    references = [_FIRST_REF.match(edit.xml, last + len(edit._cell_open)) for last in lasts]
+    told = edit._last_columns(lasts)
+    if None in references or -1 in lasts:
+        assert told is None
+    else:
+        assert told == {column_index(reference.group(1)) for reference in references}
+    assert edit._last_columns(lasts + [-1]) is None
