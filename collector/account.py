@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Iterable, Optional, Sequence
 
 from collector.aging import Position, gather, number_key
-from collector.assessment import OPEN, OPEN_STATES, PAID, Account, InvoiceResult, Promise
+from collector.assessment import Account, InvoiceResult, Promise
 from collector.model import ContactEntry, Customer, Instalment
 from collector.money import sum_cents, sum_money
 from collector.terms import days_delta

@@ -15,7 +15,7 @@ import pytest
 
 from collector import fidelity
 from collector.weekly import _ownership
-from tests.test_lossless import _original, write_once
+from tests.test_lossless import _original, _rewritten, write_once
 
 COLLECTORS = (11, 17)  # K..Q, as on the benchmark's invoice sheet
 OWNERSHIP = fidelity.Ownership(sheets=frozenset(), columns={"S": COLLECTORS})
@@ -103,14 +103,6 @@ def test_the_forked_half_answers_no_when_it_finds_a_difference_or_fails():
     assert not fidelity._both_hold(lambda: True, lambda: False)
     assert not fidelity._both_hold(lambda: False, lambda: True)
     assert not fidelity._both_hold(lambda: True, lambda: 1 / 0)
-
-
-def _rewritten(source: Path, target: Path, part: str, change) -> Path:
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            data = old.read(info.filename)
-            new.writestr(info, change(data) if info.filename == part else data)
-    return target
 
 
 @pytest.mark.parametrize("name", ["shared-strings", "kitchen-sink"])
