@@ -13,7 +13,6 @@ phases (bench_run.py), it shows how much of the budget is left for reading, deci
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
