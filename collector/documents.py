@@ -60,7 +60,7 @@ class DocumentResult:
     channel: str  # the channel really used: an email to a customer without an address becomes "letter"
     documents: tuple[Document, ...]
     call_script: str  # a few plain lines for the Actions tab; "" when the step is not a call
-    note: str  # what the owner should know, e.g. "no email address: sent as a letter"
+    note: str  # what the owner should know, e.g. "No email address: sent as a letter."
 
 
 @dataclass(frozen=True)
@@ -165,8 +165,9 @@ class _Sheet:
 
     def result(self) -> DocumentResult:
         action = self.action
+        note = "; ".join(self.notes)  # read in the Actions tab's Why and the Contact Log: a sentence of its own
         return DocumentResult(action.customer.key, action.step, self.effective, tuple(self.documents),
-                              self.call_script, "; ".join(self.notes))
+                              self.call_script, f"{note[:1].upper()}{note[1:]}." if note else "")
 
 
 class Paperwork:
