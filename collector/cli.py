@@ -160,8 +160,11 @@ def _renderer(workbook: str, day: dt.date, out: str | None, templates: str | Non
         from collector.documents import render_documents
 
         folder = output_folder(workbook, day, out or book.settings.output_folder)
-        _progress(f"Writing the letters and email drafts to {folder}")
-        with click.progressbar(length=max(1, len(assessment.actions)), label="Documents", file=sys.stderr,
+        if assessment.actions:
+            _progress(f"Writing the letters and email drafts to {folder}")
+        if not assessment.actions or not sys.stderr.isatty():  # a bar only where it redraws: a log keeps a lone label
+            return render_documents(book, assessment, folder, templates_dir=templates, language=language)
+        with click.progressbar(length=len(assessment.actions), label="Documents", file=sys.stderr,
                                show_pos=True) as bar:
             def progress(done: int, total: int) -> None:
                 bar.length = max(1, total)
