@@ -1090,7 +1090,7 @@ def read_settings(sheet: RawSheet, problems: list[Problem]) -> Settings:
             problems.append(Problem(sheet.name, cell, _text(value), f"the setting "
                                     f"'{header.SETTINGS[name][0]}' is not valid: {error}",
                                     _SETTING_FIX.get(name, "Correct the value or delete the row")))
-    return Settings(**values)
+    return Settings(sheet=sheet.name, **values)
 
 
 def _settings_value_column(sheet: RawSheet) -> Optional[int]:

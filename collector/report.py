@@ -33,15 +33,20 @@ def _sort_key(problem: Problem) -> tuple:
     return (row, len(column), column)
 
 
-MISSING_SENDER = Problem(
-    "Settings", "", "", "there is no Company Name, so the letters and email drafts would not say who they are from",
-    "Add a Settings sheet with the rows Company Name, Address, Phone and Email and their values "
-    "('collector init' makes a workbook that shows one), or run with --no-documents", "warning")
-
-
 def sender_problems(book: Book) -> list[Problem]:
     """Advice the documents need: without the owner's name, a letter has no sender."""
-    return [] if book.settings.company_name.strip() else [MISSING_SENDER]
+    if book.settings.company_name.strip():
+        return []
+    return [Problem(book.settings.sheet or "Settings", "", "", "there is no Company Name, so the letters and email "
+                    "drafts would not say who they are from", f"{_sender_fix(book)}, or run with --no-documents",
+                    "warning")]
+
+
+def _sender_fix(book: Book) -> str:
+    if book.settings.sheet:
+        return f"Fill in the rows Company Name, Address, Phone and Email on the '{book.settings.sheet}' sheet"
+    return ("Add a Settings sheet with the rows Company Name, Address, Phone and Email and their values "
+            "('collector init' makes a workbook that shows one)")
 
 
 def problems_text(book: Book) -> str:
@@ -229,10 +234,9 @@ def run_summary(result) -> str:
         lines += ["", *_plan_block(assessment)]
     else:
         lines += _written_lines(result)
-        if result.documents is not None and sender_problems(book):
+        if result.documents is not None and result.documents.counts() and sender_problems(book):
             lines.append("Warning: these documents do not say who they are from, because the workbook has "
-                         "no Company Name. Add a Settings sheet with the rows Company Name, Address, Phone and "
-                         "Email ('collector init' makes a workbook that shows one) and run collector again.")
+                         f"no Company Name. {_sender_fix(book)} and run collector again.")
     if book.errors:
         lines.append(f"{_plural(len(book.errors), 'row problem')} kept some rows out; "
                      f"run 'collector check {os.path.basename(book.path)}' to see them.")

@@ -84,6 +84,9 @@ class _Documents:
     folder = "/nowhere/collector-output/2026-11-23"
     results: tuple = ()
 
+    def counts(self) -> dict[str, int]:
+        return {"statement": 1}
+
     def summary(self) -> str:
         return f"Wrote 1 statement to {self.folder}."
 
@@ -103,7 +106,8 @@ def test_run_warns_under_its_documents_when_they_cannot_say_who_they_are_from(tm
     lines = _run_with_documents(tmp_path, {"Invoices": INVOICES}).splitlines()
     assert lines[-1] == ("Warning: these documents do not say who they are from, because the workbook has no "
                          "Company Name. Add a Settings sheet with the rows Company Name, Address, Phone and Email "
-                         "('collector init' makes a workbook that shows one) and run collector again.")
+                         "and their values ('collector init' makes a workbook that shows one) and run collector "
+                         "again.")
     named = _run_with_documents(tmp_path, {"Invoices": INVOICES,
                                            "Settings": [["Setting", "Value"], ["Company Name", "Tidy Ltd"]]})
     assert "Warning" not in named and "Wrote 1 statement" in named
