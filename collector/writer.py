@@ -114,7 +114,9 @@ def write_results(source_path: str, target_path: str, book: Book, assessment: As
     workbook = openpyxl.load_workbook(source_path, keep_vba=keep_vba, keep_links=True, rich_text=True)
     written = Written()
     _write_invoice_columns(workbook, book, assessment, written)
-    _write_contact_log(workbook, assessment.as_of, log_entries, written)
+    invoices = book.layouts[0]
+    _write_contact_log(workbook, assessment.as_of, log_entries, written,
+                       _owner_date_format(workbook[invoices.name], invoices))
     _write_credit_status(workbook, book, assessment, written)
     _replace_sheet(workbook, AGING, lambda sheet: _fill_aging(sheet, book, assessment), written)
     _replace_sheet(workbook, ACTIONS, lambda sheet: _fill_actions(sheet, assessment, links or {},
@@ -317,7 +319,8 @@ def _log_columns(sheet, written: Written) -> tuple[int, dict[str, int]]:
     return best_row, best
 
 
-def _write_contact_log(workbook, as_of: dt.date, entries: Sequence[ContactEntry], written: Written) -> None:
+def _write_contact_log(workbook, as_of: dt.date, entries: Sequence[ContactEntry], written: Written,
+                       invoice_date_format: str = DATE_FORMAT) -> None:
     sheet = _log_sheet(workbook, written)
     written.log_sheet = sheet.title
     header_row, columns = _log_columns(sheet, written)
@@ -333,9 +336,22 @@ def _write_contact_log(workbook, as_of: dt.date, entries: Sequence[ContactEntry]
         for column in columns.values():
             sheet.cell(row=row, column=column).value = None
         written.log_rows.append(row)
-    date_format = DATE_FORMAT
+    date_format = _log_date_format(sheet, header_row, columns) or invoice_date_format
     for row in written.log_rows:
         sheet.cell(row=row, column=columns["invoice_date"]).number_format = date_format
+
+
+def _log_date_format(sheet, header_row: int, columns: dict[str, int]) -> str:
+    """How the owner's own log rows show their dates ("" when none does), for collector's rows to match."""
+    for row in range(header_row + 1, min(sheet.max_row, header_row + 50) + 1):
+        cell = sheet.cell(row=row, column=columns["invoice_date"])
+        if not _by_collector(sheet.cell(row=row, column=columns["by"]).value) and getattr(cell, "is_date", False):
+            return cell.number_format
+    return ""
+
+
+def _by_collector(by: object) -> bool:
+    return isinstance(by, str) and by.strip().casefold() == COLLECTOR
 
 
 def _own_rows_of_the_day(sheet, header_row: int, columns: dict[str, int], as_of: dt.date) -> list[int]:
@@ -345,7 +361,7 @@ def _own_rows_of_the_day(sheet, header_row: int, columns: dict[str, int], as_of:
         day = sheet.cell(row=row, column=columns["invoice_date"]).value
         if isinstance(day, dt.datetime):
             day = day.date()
-        if isinstance(by, str) and by.strip().casefold() == COLLECTOR and day == as_of:
+        if _by_collector(by) and day == as_of:
             rows.append(row)
     return rows
 

@@ -343,3 +343,18 @@ def test_aging_widths_when_nothing_is_owed(tmp_path):
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(path)["Aging"]
     assert [sheet.column_dimensions[letter].width for letter in "ABC"] == [34, 9, 13]
+
+
+def test_collectors_log_rows_show_dates_the_way_the_owner_does(small, tmp_path):
+    run(small)  # no Contact Log yet: the new one follows the invoice sheet's dd/mm/yyyy
+    log = openpyxl.load_workbook(small)["Contact Log"]
+    assert [log.cell(row=r, column=1).number_format for r in range(2, log.max_row + 1)] == ["dd/mm/yyyy"] * 2
+    logged = write_xlsx(tmp_path / "logged.xlsx", {
+        "Invoices": [["Customer", "Invoice No", "Invoice Date", "Amount"], ["Acme Ltd", "A-1", D(2026, 9, 1), 1000]],
+        "Contact Log": [["Date", "Customer", "Channel", "Note", "By"],
+                        [D(2026, 10, 20), "Acme Ltd", "call", "says the cheque is in the post", "Jane"]],
+    }, formats={"Contact Log!A": "d mmm yyyy"})
+    run(logged)
+    log = openpyxl.load_workbook(logged)["Contact Log"]
+    assert log.max_row > 2 and log.cell(row=log.max_row, column=5).value == "collector"
+    assert {log.cell(row=r, column=1).number_format for r in range(2, log.max_row + 1)} == {"d mmm yyyy"}
