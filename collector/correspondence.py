@@ -171,7 +171,7 @@ class Composer:
             "date": voice.formats.date(self.assessment.as_of),
             "as_of": self.assessment.as_of.isoformat(),
             "company": _company(settings),
-            "signer": (settings.signature or "").split(",")[0].split("\n")[0].strip(),
+            "signer": signer(settings),
             "paper": self.paper,
         }
 
@@ -304,6 +304,11 @@ def _sum_by_currency(results: Sequence[InvoiceResult]) -> dict[str, Decimal]:
 
 def _region(code: str) -> str:
     return code.partition("_")[2].upper() if "_" in (code or "") else ""
+
+
+def signer(settings: Settings) -> str:
+    """The name of who signs: the Signature's first line up to a comma ("Jane Porter, Accounts")."""
+    return (settings.signature or "").split(",")[0].split("\n")[0].strip()
 
 
 def _company(settings: Settings) -> dict[str, Any]:
