@@ -79,7 +79,9 @@ class Composer:
 
     def _words(self, language: str) -> Any:
         if language not in self._word_modules:
-            self._word_modules[language] = plain_words(self.templates.module(f"{language}/{WORDS}"))
+            name = f"{language}/{WORDS}"
+            self._word_modules[language] = plain_words(self.templates.module(name),
+                                                       self.templates.builtin_module(name))
         return self._word_modules[language]
 
     def account(self, customer: Customer) -> Optional[Account]:
@@ -169,7 +171,7 @@ class Composer:
             "date": voice.formats.date(self.assessment.as_of),
             "as_of": self.assessment.as_of.isoformat(),
             "company": _company(settings),
-            "signer": (settings.signature or "").split(",")[0].split("\n")[0].strip(),
+            "signer": signer(settings),
             "paper": self.paper,
         }
 
@@ -260,19 +262,20 @@ class Composer:
         }
 
 
-def plain_words(module: Any) -> SimpleNamespace:
+def plain_words(module: Any, builtin: Any = None) -> SimpleNamespace:
     """A language's words with its macros returning plain text.
 
     Jinja marks a macro's output safe when an HTML template calls it, even though
     the words file is plain text and never escaped the customer's name it was
     given; called through a plain function, the output stays plain text and the
-    HTML template escapes it like any other value.
+    HTML template escapes it like any other value. A word the owner's own words
+    file lacks (one added to collector after they copied it) comes from ``builtin``.
     """
     words = {}
-    for name, value in vars(module).items():
-        if name.startswith("_"):
-            continue
-        words[name] = _plain_macro(value) if isinstance(value, Macro) else value
+    for source in (builtin, module):
+        for name, value in vars(source or SimpleNamespace()).items():
+            if not name.startswith("_"):
+                words[name] = _plain_macro(value) if isinstance(value, Macro) else value
     return SimpleNamespace(**words)
 
 
@@ -301,6 +304,11 @@ def _sum_by_currency(results: Sequence[InvoiceResult]) -> dict[str, Decimal]:
 
 def _region(code: str) -> str:
     return code.partition("_")[2].upper() if "_" in (code or "") else ""
+
+
+def signer(settings: Settings) -> str:
+    """The name of who signs: the Signature's first line up to a comma ("Jane Porter, Accounts")."""
+    return (settings.signature or "").split(",")[0].split("\n")[0].strip()
 
 
 def _company(settings: Settings) -> dict[str, Any]:

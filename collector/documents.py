@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 from collector.assessment import Action, Assessment
 from collector.correspondence import (
     AMOUNT_LABEL, BODY, INTERNAL_BODY, INTERNAL_SUBJECT, REFERRAL, SCRIPT, SHORT, SUBJECT, Composer, Voice,
-    invoice_totals, paragraphs, plain,
+    invoice_totals, paragraphs, plain, signer,
 )
 from collector.mail import Attachment, Mailbox, addresses_in, draft, mailbox, message_id
 from collector.model import Book
@@ -187,7 +187,7 @@ class Paperwork:
         self.print_file: Optional[str] = None
         self.call_sheet: Optional[str] = None
         settings = self.book.settings
-        self.sender = mailbox(settings.company_name or settings.email, settings.email)
+        self.sender = mailbox(settings.company_name or signer(settings), settings.email)
         self.domain = settings.email.rpartition("@")[2] if self.sender else ""
 
     # ---- one action ------------------------------------------------------
@@ -325,7 +325,7 @@ class Paperwork:
         people = {
             SALES_REP: (customer.sales_rep, customer.sales_rep_email),
             MANAGER: (customer.account_manager, customer.account_manager_email),
-            OWNER: (settings.signature.split(",")[0].strip() or settings.company_name, settings.email),
+            OWNER: (signer(settings) or settings.company_name, settings.email),
         }
         to: list[Mailbox] = []
         missing: list[str] = []
