@@ -268,9 +268,18 @@ class Composer:
         return [
             e for e in self.book.contact_log
             if e.customer_key == customer.key and (e.date < as_of or e.date == as_of and not is_own_entry(e))
-            and channel_kind(e.channel) in ("email", "letter", "message") and step_key(e.step) not in internal
-            and any(entry_covers(e, r) for r in chased)
+            and step_key(e.step) not in internal and self._written(e) and any(entry_covers(e, r) for r in chased)
         ]
+
+    def _written(self, entry: ContactEntry) -> bool:
+        """Whether the entry is a letter or email: collector logs a call step that also sends a written
+        notice (a second notice) as the call, so its step's text tells."""
+        kind = channel_kind(entry.channel)
+        if kind in ("email", "letter", "message"):
+            return True
+        name = f"{self.owner.language}/{step_key(entry.step)}.txt"
+        return (kind == "call" and is_own_entry(entry) and self.templates.exists(name)
+                and self.templates.has_block(name, BODY))
 
     def _currency(self, customer: Customer) -> str:
         currencies = [r.currency for r in self.results(customer) if r.is_open]
