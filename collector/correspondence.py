@@ -142,7 +142,6 @@ class Composer:
             "chased_short": f.join(_few(list(action.invoices), voice.words)),
             "chased_count": len(action.invoices),
             "chased_amount": f.amounts(_sum_by_currency(chased)),
-            "chased_with_interest": f.amounts(named_amount),
             "has_disputed": any(row["disputed"] for row in rows),
             "amount": f.amounts(dict(action.amount)),
             "interest": f.amounts({c: a for c, a in action.interest.items() if a}),
