@@ -23,7 +23,8 @@ from collector.assessment import CASH_ONLY, CREDIT, DISPUTED, ON_HOLD, Account, 
 from collector.locale_text import Formats, country_of, currency_country, formats_for, paper_size, percent
 from collector.model import Book, ContactEntry, Customer, Settings
 from collector.paper import Paper, address_font_size, paper_named
-from collector.policy import channel_kind, is_own_entry, step_key
+from collector.account import entry_covers
+from collector.policy import DEFAULT_POLICY, FINAL_DEMAND, channel_kind, is_customer_facing, is_own_entry, step_key
 from collector.render import Templates
 
 # The blocks a step template may define.
@@ -125,6 +126,10 @@ class Composer:
         due_dates = [r.due_date for r in chased if r.due_date]
         promise = account.promise if account else None
         call = self._latest_call(customer)
+        reminders = self._reminders(customer, chased)
+        final_demands = [e for e in reminders if step_key(e.step) == FINAL_DEMAND]
+        named_amount = _sum_by_currency(chased, with_interest=True)
+        same_due = len(set(due_dates)) <= 1
         return {
             **self.common(voice),
             "medium": medium,
@@ -145,6 +150,10 @@ class Composer:
             "minimum_amount": f.amounts(dict(action.minimum_amount)) or f.amounts(dict(action.amount)),
             "pay_by": f.date(action.pay_by),
             "due_date": f.date(min(due_dates)) if due_dates else "",
+            "last_due_date": f.date(max(due_dates)) if due_dates else "",
+            "same_due": same_due,
+            "amount_due_date": f.date(min(due_dates)) if due_dates and same_due and named_amount == dict(action.amount) else "",
+            "asked_more": bool(chased) and named_amount != dict(action.amount),
             "days_overdue": max((r.days_overdue for r in chased), default=0),
             "overdue": f.amounts(dict(account.overdue_total)) if account else "",
             "open_total": f.amounts(dict(account.open_total)) if account else "",
@@ -153,6 +162,9 @@ class Composer:
             "discounts": self._discounts(customer, f),
             "promise": _promise(promise, f, self._currency(customer)),
             "call": call and _call(call, f, self._currency(customer)),
+            "reminders": len(reminders) - len(final_demands),
+            "reminded_on": f.date(max(e.date for e in reminders)) if reminders else "",
+            "final_demand_on": f.date(max(e.date for e in final_demands)) if final_demands else "",
             "instalments_missed": f.join([f.date(d) for d in account.instalments_missed]) if account else "",
             "cash_only": bool(account and account.credit_status == CASH_ONLY),
             "terms": customer.terms or settings.default_terms,
@@ -247,6 +259,29 @@ class Composer:
         ]
         return max(calls, key=lambda e: (e.date, e.row), default=None)
 
+    def _reminders(self, customer: Customer, chased: Sequence[InvoiceResult]) -> list[ContactEntry]:
+        """The letters and emails logged to the customer about these invoices before this run.
+
+        An internal step (a manager's escalation) is no reminder, whatever channel it was logged with;
+        this run's own rows, when the same date is run again, are not earlier ones."""
+        as_of = self.assessment.as_of
+        internal = {step_key(s.name) for s in (self.book.policy or DEFAULT_POLICY) if not is_customer_facing(s)}
+        return [
+            e for e in self.book.contact_log
+            if e.customer_key == customer.key and (e.date < as_of or e.date == as_of and not is_own_entry(e))
+            and step_key(e.step) not in internal and self._written(e) and any(entry_covers(e, r) for r in chased)
+        ]
+
+    def _written(self, entry: ContactEntry) -> bool:
+        """Whether the entry is a letter or email: collector logs a call step that also sends a written
+        notice (a second notice) as the call, so its step's text tells."""
+        kind = channel_kind(entry.channel)
+        if kind in ("email", "letter", "message"):
+            return True
+        name = f"{self.owner.language}/{step_key(entry.step)}.txt"
+        return (kind == "call" and is_own_entry(entry) and self.templates.exists(name)
+                and self.templates.has_block(name, BODY))
+
     def _currency(self, customer: Customer) -> str:
         currencies = [r.currency for r in self.results(customer) if r.is_open]
         return currencies[0] if currencies else self.book.settings.currency
@@ -295,10 +330,11 @@ def _few(numbers: list[str], words: Any, most: int = 3) -> list[str]:
     return numbers[: most - 1] + [more(len(numbers) - most + 1)]
 
 
-def _sum_by_currency(results: Sequence[InvoiceResult]) -> dict[str, Decimal]:
+def _sum_by_currency(results: Sequence[InvoiceResult], with_interest: bool = False) -> dict[str, Decimal]:
     sums: dict[str, Decimal] = {}
     for result in results:
-        sums[result.currency] = sums.get(result.currency, Decimal(0)) + result.open_balance
+        owed = result.open_balance + result.interest if with_interest else result.open_balance
+        sums[result.currency] = sums.get(result.currency, Decimal(0)) + owed
     return sums
 
 
