@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Optional, Sequence
@@ -23,8 +24,12 @@ from collector.policy import is_own_entry
 from collector.reader import ReadError, find_sheets, read_source
 from collector.source import EXCEL_KINDS, RawSheet, Source, WorkbookError, open_source
 
-# A hidden defined name in the results file: the name of the tracker it holds the results of.
+# Hidden defined names in the results file: the name of the tracker it holds the results of, and
+# the Contact Log rows copied from the tracker (header to last row; Excel moves it when rows are
+# inserted above). Those rows are the tracker's to change or delete: they are never carried over.
 TRACKER_NAME = "_collector_source"
+TRACKER_LOG = "_collector_tracker_log"
+CONTACT_LOG = "Contact Log"  # the sheet's name when the tracker has none (as collector.writer names it)
 # Written into every results file collector makes (collector.writer.COMPUTED_NAME).
 COMPUTED_NAME = "_collector_computed"
 HISTORY = "history"
@@ -43,6 +48,7 @@ class Previous:
     log_sheet: Optional[RawSheet]
     log_layout: Optional[SheetLayout]
     history: tuple[RawSheet, ...]  # the History tab, when there is one: header row first
+    tracker_rows: int = 0  # the log's rows up to this one were copied from the tracker (0: not known)
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,30 @@ def read_previous(results: str, tracker: str, locale: str = "") -> Optional[Prev
         raise unreadable from None
     log_sheet = find_sheets(source).get("contact_log")
     log_layout = next((l for l in book.layouts if log_sheet is not None and l.name == log_sheet.name), None)
+    try:
+        history = _history_tab(results)
+    except Exception:  # calamine raises several types for a damaged sheet
+        raise unreadable from None
     return Previous(path=results, log=book.contact_log, log_sheet=log_sheet, log_layout=log_layout,
-                    history=_history_tab(results))
+                    history=history, tracker_rows=_tracker_rows(source.defined_names, log_sheet))
+
+
+def tracker_log_rows(source: Source) -> tuple[str, int]:
+    """The tracker's Contact Log sheet and its last filled row (1 when it has no Contact Log:
+    collector then adds one, with its header in row 1)."""
+    sheet = find_sheets(source).get("contact_log")
+    return (sheet.name, max(_last_filled(sheet.rows), 1)) if sheet else (CONTACT_LOG, 1)
+
+
+_ROWS_REFERENCE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?[A-Z]{0,3}\$?\d+:\$?[A-Z]{0,3}\$?(\d+)$")
+
+
+def _tracker_rows(defined_names: dict[str, str], log_sheet: Optional[RawSheet]) -> int:
+    found = _ROWS_REFERENCE.match((defined_names.get(TRACKER_LOG) or "").strip())
+    if not found or log_sheet is None:
+        return 0
+    sheet = found.group(1).replace("''", "'") if found.group(1) else found.group(2)
+    return int(found.group(3)) if sheet == log_sheet.name else 0
 
 
 def _history_tab(path: str) -> tuple[RawSheet, ...]:
@@ -138,15 +166,16 @@ def _identity(entry: ContactEntry) -> tuple:
 
 
 def entries_to_carry(tracker_log: Sequence[ContactEntry], previous_log: Sequence[ContactEntry],
-                     as_of: dt.date) -> list[ContactEntry]:
+                     as_of: dt.date, tracker_rows: int = 0) -> list[ContactEntry]:
     """The previous results file's Contact Log rows that the tracker's own Contact Log does not hold.
 
-    collector's rows of ``as_of`` itself are left out: they are this run's, written again.
+    Rows up to ``tracker_rows`` were copied from the tracker, which may have changed or deleted
+    them since; collector's rows of ``as_of`` itself are this run's, written again. Neither is carried.
     """
     present = Counter(_identity(entry) for entry in tracker_log)
     carried = []
     for entry in previous_log:
-        if entry.date == as_of and is_own_entry(entry):
+        if entry.row <= tracker_rows or (entry.date == as_of and is_own_entry(entry)):
             continue
         key = _identity(entry)
         if present[key]:
@@ -220,7 +249,7 @@ def _width(grid: Sequence[Sequence[object]]) -> int:
 def carry_over(source: Source, book: Book, previous: Previous, as_of: dt.date) -> tuple[Source, Carried]:
     """The tracker's sheets with the previous results file's Contact Log rows and History added."""
     sheets = list(source.sheets)
-    entries = entries_to_carry(book.contact_log, previous.log, as_of)
+    entries = entries_to_carry(book.contact_log, previous.log, as_of, previous.tracker_rows)
     if entries and previous.log_sheet is not None and previous.log_layout is not None:
         tracker_sheet = find_sheets(source).get("contact_log")
         tracker_layout = next((l for l in book.layouts if tracker_sheet is not None and l.name == tracker_sheet.name),

@@ -17,6 +17,7 @@ from typing import Callable, Optional
 
 import openpyxl
 import python_calamine
+from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
 from collector import carry, fidelity, safety
@@ -83,10 +84,11 @@ def _run(path: str, as_of: dt.date, dry_run: bool, progress: Progress,
     if not dry_run and kind in EXCEL_KINDS:
         safety.refuse_if_read_only(path)
     book = read_source(source, environment_locale())
-    carried = None
+    carried, tracker_log = None, None
     if kind in EXCEL_KINDS:
         source = None  # every sheet's values: not needed again, and big for a big workbook
     else:
+        tracker_log = carry.tracker_log_rows(source)
         source, book, carried = _carry_over(path, source, book, as_of)
     progress("Working out balances, aging and next steps")
     assessment = assess(book, as_of)
@@ -100,7 +102,7 @@ def _run(path: str, as_of: dt.date, dry_run: bool, progress: Progress,
     if kind in EXCEL_KINDS:
         _write_in_place(path, book, assessment, entries, documents, before, kind, result)
     else:
-        _write_beside(path, source, book, assessment, entries, documents, result)
+        _write_beside(path, source, tracker_log, book, assessment, entries, documents, result)
     return result
 
 
@@ -225,7 +227,7 @@ def _keep_previous_results(target: str) -> None:
         safety.backup(target)
 
 
-def _write_beside(path: str, source, book: Book, assessment: Assessment, entries, documents,
+def _write_beside(path: str, source, tracker_log: tuple[str, int], book: Book, assessment: Assessment, entries, documents,
                   result: RunResult) -> None:
     """Old .xls, .ods and .csv files stay untouched; the results go to a new .xlsx beside them."""
     target = results_path(path)
@@ -234,7 +236,7 @@ def _write_beside(path: str, source, book: Book, assessment: Assessment, entries
     state: dict[str, Written] = {}
 
     def write(temporary: str) -> None:
-        _values_workbook(source, temporary)
+        _values_workbook(source, temporary, tracker_log)
         state["written"] = _write(temporary, temporary, book, assessment, entries, documents,
                                   keep_vba=False, workbook_folder=folder, write_with=write_results_openpyxl)
 
@@ -242,13 +244,20 @@ def _write_beside(path: str, source, book: Book, assessment: Assessment, entries
     result.workbook, result.written = target, state.get("written")
 
 
-def _values_workbook(source, target: str) -> None:
-    """The sheets of a file openpyxl cannot load (.xls, .ods, .csv), as values in a new .xlsx."""
+def _values_workbook(source, target: str, tracker_log: Optional[tuple[str, int]] = None) -> None:
+    """The sheets of a file openpyxl cannot load (.xls, .ods, .csv), as values in a new .xlsx.
+
+    ``tracker_log`` is the Contact Log sheet and its last row that are the tracker's own: the
+    next run takes those from the tracker and carries over only the rows below them."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     # Which tracker these are the results of: the next run carries them over only for that one.
     workbook.defined_names[carry.TRACKER_NAME] = DefinedName(
         carry.TRACKER_NAME, attr_text=carry.tracker_name_value(source.path), hidden=True)
+    if tracker_log:
+        sheet_name, last_row = tracker_log
+        workbook.defined_names[carry.TRACKER_LOG] = DefinedName(
+            carry.TRACKER_LOG, attr_text=f"{quote_sheetname(sheet_name[:31])}!$1:${last_row}", hidden=True)
     for raw in source.sheets:
         sheet = workbook.create_sheet(raw.name[:31])
         for row in raw.rows:

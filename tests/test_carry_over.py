@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -33,6 +34,7 @@ INVOICES = [
 ]
 CSV = "".join(",".join("" if v is None else str(v) for v in row) + "\n" for row in INVOICES)
 TRACKER_LOG_ROW = [D(2026, 10, 1), "Cog Ltd", None, "note", None, "new customer, pays by transfer", "Owner"]
+EDITED_NOTE = "new customer, pays by transfer on the 1st"
 # A row the owner typed into the results file between the two runs.
 OWNER_ROW = (D(2026, 11, 25), "Bolt Ltd", "INV-2", "note", None, "Accountant pays on Fridays", "Owner")
 
@@ -53,22 +55,31 @@ def run(tracker: Path, as_of: str, *options: str):
     return invoke("run", tracker, "--as-of", as_of, "--no-documents", *options)
 
 
-@pytest.fixture(scope="module")
-def ods_tracker(tmp_path_factory) -> Path:
+def ods_of(folder: Path, log_row: list) -> Path:
     """An .ods tracker with invoices, customers and one Contact Log row, saved by LibreOffice."""
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice (soffice) is not installed")
-    folder = tmp_path_factory.mktemp("ods")
     source = write_xlsx(folder / "shop.xlsx", {
         "Invoices": INVOICES,
         "Customers": [["Customer", "Email"], ["Acme Ltd", "ap@acme.test"], ["Bolt Ltd", "bolt@bolt.test"],
                       ["Cog Ltd", "cog@cog.test"]],
-        "Contact Log": [["Date", "Customer", "Invoice No", "Channel", "Step", "Note", "By"], TRACKER_LOG_ROW],
+        "Contact Log": [["Date", "Customer", "Invoice No", "Channel", "Step", "Note", "By"], log_row],
     })
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
                     "--convert-to", "ods", "--outdir", str(folder / "out"), str(source)],
                    check=True, capture_output=True, timeout=120)
     return folder / "out" / "shop.ods"
+
+
+@pytest.fixture(scope="module")
+def ods_tracker(tmp_path_factory) -> Path:
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return ods_of(tmp_path_factory.mktemp("ods"), TRACKER_LOG_ROW)
+
+
+@pytest.fixture(scope="module")
+def ods_tracker_edited(tmp_path_factory, ods_tracker) -> Path:
+    """The same tracker after the owner rewrote the note of its Contact Log row."""
+    return ods_of(tmp_path_factory.mktemp("ods-edited"), TRACKER_LOG_ROW[:5] + [EDITED_NOTE, "Owner"])
 
 
 @pytest.fixture
@@ -134,6 +145,22 @@ def test_second_week_on_the_tracker_repeats_no_step_and_keeps_last_weeks_contact
     assert history_dates(results) == [D(2026, 11, 23), D(2026, 11, 30)]
     assert f"Carried over 4 Contact Log rows and 1 History row from {RESULTS}." in second.stdout.splitlines()
     assert tracker.read_bytes() == original
+
+
+def test_row_the_owner_changed_in_the_tracker_is_not_brought_back_from_last_weeks_results(
+        make_tracker, ods_tracker_edited):
+    tracker = make_tracker("ods")
+    results = tracker.with_name(RESULTS)
+    run(tracker, WEEK_1)
+    shutil.copyfile(ods_tracker_edited, tracker)
+
+    second = run(tracker, WEEK_2)
+
+    assert second.exit_code == 0
+    sheet = openpyxl.load_workbook(results)["Contact Log"]
+    notes = [row[5] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1] == "Cog Ltd"]
+    assert notes == [EDITED_NOTE, "Invoice INV-3 falls due on 2026-12-10; no reminder has been sent yet."]
+    assert f"Carried over 3 Contact Log rows and 1 History row from {RESULTS}." in second.stdout.splitlines()
 
 
 def test_customer_put_on_hold_by_last_weeks_final_demand_stays_on_hold(make_tracker):
@@ -252,6 +279,20 @@ def test_rows_the_tracker_already_holds_and_this_runs_own_rows_are_not_carried()
     carried = entries_to_carry([typed_in_tracker, twice], previous, D(2026, 11, 30))
 
     assert carried == [last_week, owner_today, twice]
+
+
+def test_rows_copied_from_the_tracker_last_week_are_the_trackers_to_change_or_delete():
+    from collector.carry import entries_to_carry
+
+    since_changed = entry(D(2026, 10, 1), "Acme Ltd", by="Owner", note="called", row=2)
+    since_deleted = entry(D(2026, 10, 8), "Acme Ltd", by="Owner", note="called again", row=3)
+    last_week = entry(D(2026, 11, 23), "Acme Ltd", "final-demand", row=4)
+    now_in_tracker = replace(since_changed, note="called, promised Friday")
+
+    carried = entries_to_carry([now_in_tracker], [since_changed, since_deleted, last_week], D(2026, 11, 30),
+                               tracker_rows=3)
+
+    assert carried == [last_week]
 
 
 def test_carried_rows_go_to_the_trackers_columns_by_heading_and_missing_columns_are_added():
