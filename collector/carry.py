@@ -29,7 +29,6 @@ from collector.source import EXCEL_KINDS, RawSheet, Source, WorkbookError, open_
 # inserted above). Those rows are the tracker's to change or delete: they are never carried over.
 TRACKER_NAME = "_collector_source"
 TRACKER_LOG = "_collector_tracker_log"
-CONTACT_LOG = "Contact Log"  # the sheet's name when the tracker has none (as collector.writer names it)
 # Written into every results file collector makes (collector.writer.COMPUTED_NAME).
 COMPUTED_NAME = "_collector_computed"
 HISTORY = "history"
@@ -127,10 +126,10 @@ def read_previous(results: str, tracker: str, locale: str = "") -> Optional[Prev
 
 
 def tracker_log_rows(source: Source) -> tuple[str, int]:
-    """The tracker's Contact Log sheet and its last filled row (1 when it has no Contact Log:
-    collector then adds one, with its header in row 1)."""
+    """The tracker's Contact Log sheet and its last filled row; ("", 1) when it has none (collector
+    then adds one, with its header in row 1)."""
     sheet = find_sheets(source).get("contact_log")
-    return (sheet.name, max(_last_filled(sheet.rows), 1)) if sheet else (CONTACT_LOG, 1)
+    return (sheet.name, max(_last_filled(sheet.rows), 1)) if sheet else ("", 1)
 
 
 _ROWS_REFERENCE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?[A-Z]{0,3}\$?\d+:\$?[A-Z]{0,3}\$?(\d+)$")

@@ -27,7 +27,7 @@ from collector.lossless import reading_ahead, write_results_lossless
 from collector.model import Book
 from collector.reader import environment_locale, read_source
 from collector.source import EXCEL_KINDS, open_source, require_file
-from collector.writer import OWNED_SHEETS, Written
+from collector.writer import CONTACT_LOG, OWNED_SHEETS, Written, dress_log_sheet
 from collector.writer import write_results as write_results_openpyxl
 
 Progress = Callable[[str], None]
@@ -257,7 +257,8 @@ def _values_workbook(source, target: str, tracker_log: Optional[tuple[str, int]]
     if tracker_log:
         sheet_name, last_row = tracker_log
         workbook.defined_names[carry.TRACKER_LOG] = DefinedName(
-            carry.TRACKER_LOG, attr_text=f"{quote_sheetname(sheet_name[:31])}!$1:${last_row}", hidden=True)
+            carry.TRACKER_LOG, attr_text=f"{quote_sheetname(sheet_name[:31] or CONTACT_LOG)}!$1:${last_row}",
+            hidden=True)
     for raw in source.sheets:
         sheet = workbook.create_sheet(raw.name[:31])
         for row in raw.rows:
@@ -268,6 +269,8 @@ def _values_workbook(source, target: str, tracker_log: Optional[tuple[str, int]]
                     cell.data_type = "s"
                 elif isinstance(cell.value, (dt.date, dt.datetime)):
                     cell.number_format = "yyyy-mm-dd"
+    if tracker_log and not tracker_log[0] and CONTACT_LOG in workbook.sheetnames:
+        dress_log_sheet(workbook[CONTACT_LOG])  # carried over from the results file: looks as collector made it
     _own_tabs_last(workbook)
     workbook.save(target)
 

@@ -190,7 +190,10 @@ def test_rerun_on_the_same_date_carries_nothing_twice(make_tracker):
     assert log_rows(results) == first_log == WEEK_1_STEPS + WEEK_2_STEPS
     assert history_dates(results) == first_history == [D(2026, 11, 23), D(2026, 11, 30)]
     assert f"Carried over 3 Contact Log rows and 1 History row from {RESULTS}." in again.stdout.splitlines()
-    assert openpyxl.load_workbook(results).sheetnames == ["shop", "Contact Log", "Aging", "Actions", "History"]
+    workbook = openpyxl.load_workbook(results)
+    assert workbook.sheetnames == ["shop", "Contact Log", "Aging", "Actions", "History"]
+    log = workbook["Contact Log"]  # carried over, it still looks as collector made it in the first week
+    assert (log["A1"].fill.fgColor.rgb, log.freeze_panes, log.column_dimensions["F"].width) == ("001F4E78", "A2", 60)
 
 
 def test_report_on_the_tracker_plans_with_last_weeks_steps(make_tracker):
