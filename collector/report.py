@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import os
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable, Sequence
 
@@ -214,10 +215,13 @@ def _action_json(action) -> dict:
 def run_summary(result) -> str:
     """What `collector run` read, decided and wrote, in a few lines."""
     book, assessment = result.book, result.assessment
-    lines = [read_summary(book)]
-    carried = result.carried.sentence() if getattr(result, "carried", None) else ""
-    if carried:
-        lines.append(carried)
+    carried = getattr(result, "carried", None)
+    if carried and carried.log_rows:  # the tracker's own entries first; the carried ones are below them
+        lines = [read_summary(replace(book, contact_log=book.contact_log[:len(book.contact_log) - carried.log_rows]))]
+    else:
+        lines = [read_summary(book)]
+    if carried and carried.sentence():
+        lines.append(carried.sentence())
     held = sum(1 for a in assessment.accounts if a.credit_status == "Cash only")
     lines.append(f"As of {assessment.as_of.isoformat()}: {_plural(len(assessment.actions), 'action')} this week, "
                  f"{_plural(held, 'customer')} on credit hold.")

@@ -147,6 +147,24 @@ def test_second_week_on_the_tracker_repeats_no_step_and_keeps_last_weeks_contact
     assert tracker.read_bytes() == original
 
 
+def test_results_written_before_collector_marked_them_carry_over_by_content(make_tracker):
+    tracker = make_tracker("ods")
+    results = tracker.with_name(RESULTS)
+    run(tracker, WEEK_1)
+    workbook = openpyxl.load_workbook(results)  # as a results file of an earlier version of collector
+    for name in ("_collector_source", "_collector_tracker_log"):
+        del workbook.defined_names[name]
+    workbook.save(results)
+
+    second = run(tracker, WEEK_2)
+
+    assert second.exit_code == 0
+    assert log_rows(results) == [(TRACKER_LOG_ROW[0], "Cog Ltd", None, "Owner")] + WEEK_1_STEPS + WEEK_2_STEPS
+    assert second.stdout.splitlines()[:2] == [
+        "Read shop.ods: 3 invoices on 'Invoices' (header row 1), 3 customers, 1 contact log entry.",
+        f"Carried over 3 Contact Log rows and 1 History row from {RESULTS}."]
+
+
 def test_row_the_owner_changed_in_the_tracker_is_not_brought_back_from_last_weeks_results(
         make_tracker, ods_tracker_edited):
     tracker = make_tracker("ods")
