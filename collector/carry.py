@@ -55,6 +55,7 @@ class Carried:
     path: str  # the previous results file
     log_rows: int
     history_rows: int
+    log_entries: int = 0  # of log_rows, those read as contact log entries (the others have a problem)
 
     def sentence(self) -> str:
         """What the run brought over, for the terminal; "" when nothing."""
@@ -197,6 +198,17 @@ def history_to_carry(previous: Sequence[Sequence[object]], tracker: Sequence[Seq
     return [list(row) for row in previous if row and _day(row[0]) is not None and _day(row[0]) not in known]
 
 
+def unread_rows(previous: Previous) -> list[int]:
+    """Rows typed in the results file below the tracker's that could not be read as contact log
+    entries (a misspelt customer, no date): the owner's all the same, so carried over as typed."""
+    if not previous.tracker_rows or previous.log_sheet is None:
+        return []
+    read = {entry.row for entry in previous.log}
+    rows = previous.log_sheet.rows
+    return [number for number in range(previous.tracker_rows + 1, len(rows) + 1)
+            if number not in read and any(value not in (None, "") for value in rows[number - 1])]
+
+
 def _last_filled(rows: Sequence[Sequence[object]]) -> int:
     for index in range(len(rows) - 1, -1, -1):
         if any(value not in (None, "") for value in rows[index]):
@@ -249,23 +261,28 @@ def carry_over(source: Source, book: Book, previous: Previous, as_of: dt.date) -
     """The tracker's sheets with the previous results file's Contact Log rows and History added."""
     sheets = list(source.sheets)
     entries = entries_to_carry(book.contact_log, previous.log, as_of, previous.tracker_rows)
-    if entries and previous.log_sheet is not None and previous.log_layout is not None:
+    rows = sorted([entry.row for entry in entries] + unread_rows(previous))
+    if rows and previous.log_sheet is not None and previous.log_layout is not None:
         tracker_sheet = find_sheets(source).get("contact_log")
         tracker_layout = next((l for l in book.layouts if tracker_sheet is not None and l.name == tracker_sheet.name),
                               None)
-        merged = log_with_rows(tracker_sheet, tracker_layout, previous.log_sheet, previous.log_layout,
-                               [entry.row for entry in entries])
+        merged = log_with_rows(tracker_sheet, tracker_layout, previous.log_sheet, previous.log_layout, rows)
         sheets = [merged if sheet is tracker_sheet else sheet for sheet in sheets]
         if tracker_sheet is None:
             sheets.append(merged)
-    history_rows = 0
-    for tab in previous.history:
-        own = next((s for s in sheets if header.normalize(s.name) == HISTORY), None)
-        rows = history_to_carry(tab.rows[1:], own.rows[1:] if own else [], as_of)
-        if rows:
-            history_rows = len(rows)
-            merged_history = RawSheet(name=own.name if own else tab.name,
-                                      rows=[list(r) for r in (own.rows if own else tab.rows[:1])] + rows)
-            sheets = [merged_history if s is own else s for s in sheets] + ([] if own else [merged_history])
-    carried = Carried(path=previous.path, log_rows=len(entries), history_rows=history_rows)
+    sheets, history_rows = _with_history(sheets, previous.history, as_of)
+    carried = Carried(path=previous.path, log_rows=len(rows), history_rows=history_rows, log_entries=len(entries))
     return replace(source, sheets=sheets), carried
+
+
+def _with_history(sheets: list[RawSheet], history: Sequence[RawSheet], as_of: dt.date) -> tuple[list[RawSheet], int]:
+    """The sheets with the previous History's rows of other run dates added (as a History tab when
+    the tracker has none); the number of rows added."""
+    for tab in history:
+        own = next((s for s in sheets if header.normalize(s.name) == HISTORY), None)
+        runs = history_to_carry(tab.rows[1:], own.rows[1:] if own else [], as_of)
+        if runs:
+            merged = RawSheet(name=own.name if own else tab.name,
+                              rows=[list(r) for r in (own.rows if own else tab.rows[:1])] + runs)
+            return [merged if s is own else s for s in sheets] + ([] if own else [merged]), len(runs)
+    return sheets, 0

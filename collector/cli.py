@@ -189,10 +189,10 @@ def check(workbook: str) -> None:
     Each problem names the sheet, the cell and the value, and says what to do.
     Exits 1 when there are errors to fix, 0 when the workbook is ready.
     """
-    from collector.reader import read_book
     from collector.report import problems_text
+    from collector.weekly import read_tracker
 
-    book = read_book(workbook)
+    book = read_tracker(workbook, dt.date.today())  # with the rows the run carries over, if any
     click.echo(problems_text(book), nl=False)
     if book.errors:
         sys.exit(1)

@@ -216,8 +216,9 @@ def run_summary(result) -> str:
     """What `collector run` read, decided and wrote, in a few lines."""
     book, assessment = result.book, result.assessment
     carried = getattr(result, "carried", None)
-    if carried and carried.log_rows:  # the tracker's own entries first; the carried ones are below them
-        lines = [read_summary(replace(book, contact_log=book.contact_log[:len(book.contact_log) - carried.log_rows]))]
+    if carried and carried.log_entries:  # the tracker's own entries first; the carried ones are below them
+        own = book.contact_log[:len(book.contact_log) - carried.log_entries]
+        lines = [read_summary(replace(book, contact_log=own))]
     else:
         lines = [read_summary(book)]
     if carried and carried.sentence():

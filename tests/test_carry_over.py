@@ -113,13 +113,13 @@ def history_dates(results: Path) -> list[dt.date]:
     return [row[0].date() for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
 
 
-def add_owner_row(results: Path) -> None:
+def add_owner_row(results: Path, values: tuple = OWNER_ROW) -> None:
     """The owner logs something in the results file, as they would in Excel."""
     workbook = openpyxl.load_workbook(results)
     sheet = workbook["Contact Log"]
     titles = [c.value for c in sheet[1]]
     row = sheet.max_row + 1
-    for title, value in zip(("Date", "Customer", "Invoice No", "Channel", "Step", "Note", "By"), OWNER_ROW):
+    for title, value in zip(("Date", "Customer", "Invoice No", "Channel", "Step", "Note", "By"), values):
         sheet.cell(row=row, column=titles.index(title) + 1, value=value)
     workbook.save(results)
 
@@ -179,6 +179,23 @@ def test_row_the_owner_changed_in_the_tracker_is_not_brought_back_from_last_week
     notes = [row[5] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1] == "Cog Ltd"]
     assert notes == [EDITED_NOTE, "Invoice INV-3 falls due on 2026-12-10; no reminder has been sent yet."]
     assert f"Carried over 3 Contact Log rows and 1 History row from {RESULTS}." in second.stdout.splitlines()
+
+
+def test_row_typed_in_the_results_file_with_a_misspelt_customer_is_kept_and_checked(make_tracker):
+    tracker = make_tracker("csv")
+    results = tracker.with_name(RESULTS)
+    run(tracker, WEEK_1)
+    add_owner_row(results, (D(2026, 11, 25), "Bolt Limitd", None, "call", None, "promised Friday", "Owner"))
+
+    second = run(tracker, WEEK_2)
+    check = invoke("check", tracker)
+
+    assert second.exit_code == 0
+    assert log_rows(results) == WEEK_1_STEPS + [(D(2026, 11, 25), "Bolt Limitd", None, "Owner")] + WEEK_2_STEPS
+    assert second.stdout.splitlines()[:2] == [
+        "Read shop.csv: 3 invoices on 'shop' (header row 1), 3 customers.",
+        f"Carried over 4 Contact Log rows and 1 History row from {RESULTS}."]
+    assert "Bolt Limitd" in check.stdout
 
 
 def test_customer_put_on_hold_by_last_weeks_final_demand_stays_on_hold(make_tracker):
