@@ -96,8 +96,8 @@ def read_previous(results: str, tracker: str, locale: str = "") -> Optional[Prev
     name, tracker_name = os.path.basename(results), os.path.basename(tracker)
     unreadable = NotCarried(
         f"{name} cannot be read, so collector did not replace it: it should hold the Contact Log and History "
-        f"of earlier runs on {tracker_name}. Put back the newest copy from the backups folder beside it, or move "
-        f"it to another folder to start afresh, then run collector again.")
+        f"of earlier runs on {tracker_name}. Put back the newest copy of it from the backups folder beside it, "
+        f"or, if there is none, move it to another folder to start afresh; then run collector again.")
     try:
         source = open_source(results)
     except WorkbookError:

@@ -245,8 +245,9 @@ def test_report_on_the_tracker_plans_with_last_weeks_steps(make_tracker):
 # --- results files collector must not replace --------------------------------------------------------
 
 UNREADABLE = (f"Error: {RESULTS} cannot be read, so collector did not replace it: it should hold the Contact "
-              "Log and History of earlier runs on shop.csv. Put back the newest copy from the backups folder "
-              "beside it, or move it to another folder to start afresh, then run collector again.")
+              "Log and History of earlier runs on shop.csv. Put back the newest copy of it from the backups "
+              "folder beside it, or, if there is none, move it to another folder to start afresh; then run "
+              "collector again.")
 NOT_OURS = (f"Error: {RESULTS} is already there but collector did not write it, so collector will not replace "
             f"it. Move or rename {RESULTS}, then run collector on shop.csv again.")
 
