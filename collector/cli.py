@@ -192,10 +192,10 @@ def check(workbook: str) -> None:
     Each problem names the sheet, the cell and the value, and says what to do.
     Exits 1 when there are errors to fix, 0 when the workbook is ready.
     """
-    from collector.reader import read_book
     from collector.report import problems_text
+    from collector.weekly import read_tracker
 
-    book = read_book(workbook)
+    book = read_tracker(workbook, dt.date.today())  # with the rows the run carries over, if any
     click.echo(problems_text(book), nl=False)
     if book.errors:
         sys.exit(1)
@@ -213,11 +213,11 @@ def report(workbook: str, as_of: str | None, as_json: bool) -> None:
     customer with its next step, in a stable form for scripts.
     """
     from collector.engine import assess
-    from collector.reader import read_book
     from collector.report import report_json, report_text
+    from collector.weekly import read_tracker
 
     day = _parse_as_of(as_of)
-    book = read_book(workbook)
+    book = read_tracker(workbook, day)
     assessment = assess(book, day)
     click.echo(report_json(book, assessment) if as_json else report_text(book, assessment), nl=not as_json)
 

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import os
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable, Sequence
 
@@ -219,7 +220,14 @@ def _action_json(action) -> dict:
 def run_summary(result) -> str:
     """What `collector run` read, decided and wrote, in a few lines."""
     book, assessment = result.book, result.assessment
-    lines = [read_summary(book)]
+    carried = getattr(result, "carried", None)
+    if carried and carried.log_entries:  # the tracker's own entries first; the carried ones are below them
+        own = book.contact_log[:len(book.contact_log) - carried.log_entries]
+        lines = [read_summary(replace(book, contact_log=own))]
+    else:
+        lines = [read_summary(book)]
+    if carried and carried.sentence():
+        lines.append(carried.sentence())
     held = sum(1 for a in assessment.accounts if a.credit_status == "Cash only")
     lines.append(f"As of {assessment.as_of.isoformat()}: {_plural(len(assessment.actions), 'action')} this week, "
                  f"{_plural(held, 'customer')} on credit hold.")
@@ -257,8 +265,10 @@ def _written_lines(result) -> list[str]:
         lines += [f"  - {loss}" for loss in result.losses]
         lines.append(f"The results are in {name} beside it.")
     else:
-        lines.append(f"{os.path.basename(result.book.path)} was left untouched (collector cannot update this "
-                     f"kind of file); the results are in {name}. Run collector on {name} from now on.")
+        tracker = os.path.basename(result.book.path)
+        lines.append(f"{tracker} was left untouched (collector cannot update this kind of file); the results are "
+                     f"in {name}. Go on adding invoices and payments to {tracker} and run collector on it each "
+                     f"week: the Contact Log and History in {name} are carried over.")
     if written and written.credit_cells:
         lines.append(f"Credit status changed for {_plural(len(written.credit_cells), 'customer')} "
                      f"on '{written.customers_sheet}'.")

@@ -288,11 +288,18 @@ def _log_sheet(workbook, written: Written):
     written.log_created = True
     sheet = workbook.create_sheet(CONTACT_LOG)
     for index, title in enumerate(LOG_HEADERS, start=1):
-        cell = sheet.cell(row=1, column=index, value=title)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = LOG_WIDTHS[index - 1]
-    sheet.freeze_panes = "A2"
+        sheet.cell(row=1, column=index, value=title)
+    dress_log_sheet(sheet)
     return sheet
+
+
+def dress_log_sheet(sheet) -> None:
+    """The look of a Contact Log collector made: header row 1 in the header colours, widths, frozen."""
+    for cell in sheet[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        if cell.column <= len(LOG_WIDTHS):
+            sheet.column_dimensions[get_column_letter(cell.column)].width = LOG_WIDTHS[cell.column - 1]
+    sheet.freeze_panes = "A2"
 
 
 def _log_columns(sheet, written: Written) -> tuple[int, dict[str, int]]:
