@@ -397,4 +397,3 @@ def test_aging_widths_when_nothing_is_owed(tmp_path):
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(path)["Aging"]
     assert [sheet.column_dimensions[letter].width for letter in "ABC"] == [34, 9, 13]
-
