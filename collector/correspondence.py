@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from jinja2.runtime import Macro
 
-from collector.aging import BucketScheme
+from collector.aging import BucketScheme, aged_balances
 from collector.assessment import CASH_ONLY, CREDIT, DISPUTED, ON_HOLD, Account, Action, Assessment, InvoiceResult
 from collector.locale_text import Formats, country_of, currency_country, formats_for, paper_size, percent
 from collector.model import Book, ContactEntry, Customer, Settings
@@ -203,19 +203,16 @@ class Composer:
         return self._rows(customer, numbers, f)
 
     def aging(self, customer: Customer, f: Formats, current_label: str) -> list[dict[str, Any]]:
-        """Per currency, the open balance in each aging bucket (credits left out, as on the Aging tab)."""
+        """Per currency, the open balance in each aging bucket, the open credits (never aged) and the
+        total they make, as on the Aging tab."""
         scheme = BucketScheme(tuple(self.book.settings.aging_buckets))
-        by_currency: dict[str, dict[str, Decimal]] = {}
-        for result in self.results(customer):
-            if result.is_open and result.state != CREDIT and result.bucket:
-                buckets = by_currency.setdefault(result.currency, {})
-                buckets[result.bucket] = buckets.get(result.bucket, Decimal(0)) + result.open_balance
+        lines = aged_balances(self.results(customer))
         return [
             {"currency": currency, "buckets": [
-                {"label": current_label if i == 0 else label, "amount": f.money(buckets.get(label, Decimal(0)), currency)}
+                {"label": current_label if i == 0 else label, "amount": f.money(line.buckets.get(label, Decimal(0)), currency)}
                 for i, label in enumerate(scheme.labels)
-            ]}
-            for currency, buckets in sorted(by_currency.items())
+            ], "credits": f.money(line.credits, currency) if line.credits else "", "total": f.money(line.total, currency)}
+            for (_, currency), line in sorted(lines.items(), key=lambda item: item[0][1])
         ]
 
     def history(self, customer: Customer, f: Formats) -> list[dict[str, Any]]:

@@ -7,8 +7,9 @@ import os
 import re
 from dataclasses import replace
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
+from collector.aging import CREDITS, AgedBalance, aged_balances
 from collector.assessment import Assessment, InvoiceResult
 from collector.model import Book, Problem
 
@@ -94,39 +95,45 @@ def report_text(book: Book, assessment: Assessment, top: int = 25) -> str:
     errors = len(book.errors)
     if errors:
         lines.append(f"{_plural(errors, 'row problem')} kept some rows out; run 'collector check' to see them.")
+    aged = aged_balances(assessment.invoices)
     for totals in assessment.totals:
-        lines += [""] + _aging_block(assessment, totals, top)
+        lines += [""] + _aging_block(assessment, totals, top, aged)
     lines += [""] + _plan_block(assessment)
     return "\n".join(lines) + "\n"
 
 
-def _aging_block(assessment: Assessment, totals, top: int) -> list[str]:
+def _aging_block(assessment: Assessment, totals, top: int, aged: Mapping[tuple[str, str], AgedBalance]) -> list[str]:
+    """One currency's aging table; a Credits column when open credit notes make a line's buckets add
+    up to less than its total."""
     currency = totals.currency
     title = f"Aging{' in ' + currency if currency else ''}"
     labels = [label for label, _ in totals.buckets]
+    credits = [CREDITS] if totals.credits else []
+    by_customer = {key: line for (key, of), line in aged.items() if of == currency}
     rows = []
     accounts = [a for a in assessment.accounts if a.open_total.get(currency)]
     accounts.sort(key=lambda a: (-a.overdue_total.get(currency, Decimal(0)), -a.open_total.get(currency, 0), a.customer.name))
-    by_customer: dict[str, dict[str, Decimal]] = {}
-    for result in assessment.invoices:
-        if result.currency == currency and result.bucket:
-            cell = by_customer.setdefault(result.invoice.customer_key, {})
-            cell[result.bucket] = cell.get(result.bucket, Decimal(0)) + result.open_balance
     for account in accounts[:top]:
-        buckets = by_customer.get(account.customer.key, {})
+        line = by_customer.get(account.customer.key)
+        buckets = line.buckets if line else {}
         hold = " (cash only)" if account.credit_status == "Cash only" else ""
         rows.append([account.customer.name[:32] + hold] + [money_text(buckets.get(l)) for l in labels]
-                    + [money_text(account.open_total.get(currency))])
+                    + ([money_text(line.credits or None if line else None)] if credits else [])
+                    + [money_text(line.total if line else account.open_total.get(currency))])
     if len(accounts) > top:
-        rows.append([f"... {len(accounts) - top} more customers"] + [""] * (len(labels) + 1))
-    rows.append(["TOTAL"] + [money_text(v) for _, v in totals.buckets] + [money_text(totals.receivables)])
-    lines = [title] + table(["Customer"] + labels + ["Total"], rows, [False] + [True] * (len(labels) + 1))
+        rows.append([f"... {len(accounts) - top} more customers"] + [""] * (len(labels) + len(credits) + 1))
+    rows.append(["TOTAL"] + [money_text(v) for _, v in totals.buckets]
+                + ([money_text(totals.credits)] if credits else []) + [money_text(totals.receivables)])
+    columns = labels + credits + ["Total"]
+    lines = [title] + table(["Customer"] + columns, rows, [False] + [True] * len(columns))
     share = f"{totals.overdue_share}%"
     dso = f"{totals.dso} days" if totals.dso is not None else "n/a (no sales in the last 90 days)"
     lines.append(f"Receivables {money_text(totals.receivables)}  Overdue {money_text(totals.overdue)} ({share})"
                  f"  DSO {dso}  Customers on credit hold {totals.customers_on_hold}")
     if totals.credits:
-        lines.append(f"Open credit notes {money_text(totals.credits)} (in the total, not in the buckets)")
+        lines.append(f"Open credit notes {money_text(totals.credits)} are in the Credits column and the total, not in "
+                     f"any bucket; the overdue share is of the {money_text(totals.receivables - totals.credits)} "
+                     "owed before them.")
     return lines
 
 
@@ -175,6 +182,9 @@ def _invoice_json(result: InvoiceResult) -> dict:
 
 def report_json(book: Book, assessment: Assessment) -> str:
     actions = {a.customer.key: a for a in assessment.actions}
+    aged: dict[str, dict[str, dict]] = {}
+    for (key, currency), line in aged_balances(assessment.invoices).items():
+        aged.setdefault(key, {})[currency] = {"buckets": dict(line.buckets), "credits": line.credits, "total": line.total}
     customers = []
     for account in assessment.accounts:
         action = actions.get(account.customer.key)
@@ -183,6 +193,7 @@ def report_json(book: Book, assessment: Assessment) -> str:
             "key": customer.key, "name": customer.name, "email": customer.email, "phone": customer.phone,
             "language": customer.language, "open_total": _plain(dict(account.open_total)),
             "overdue_total": _plain(dict(account.overdue_total)),
+            "aging": _plain(aged.get(customer.key, {})),  # by currency: buckets + credits = total
             "oldest_days_overdue": account.oldest_days_overdue, "stage": account.stage,
             "credit_status": account.credit_status, "credit_reason": account.credit_reason,
             "promise": _plain(account.promise.__dict__) if account.promise else None,

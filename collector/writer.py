@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import TableColumn
 
 from collector import header
+from collector.aging import CREDITS, aged_balances
 from collector.assessment import CASH_ONLY, OPEN_STATES, Assessment, Totals
 from collector.model import Book, ContactEntry, SheetLayout
 
@@ -510,7 +511,7 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
     sheet["A1"].font = TITLE_FONT
     row = _kpi_block(sheet, assessment.totals, 3)
     labels = [label for label, _ in assessment.totals[0].buckets] if assessment.totals else ["Current"]
-    titles = ["Customer", "Currency"] + labels + ["Total", "Oldest Days Overdue", "Stage", "Credit Status"]
+    titles = ["Customer", "Currency"] + labels + [CREDITS, "Total", "Oldest Days Overdue", "Stage", "Credit Status"]
     header_row = row + 1
     _header_cells(sheet, header_row, titles)
     lines = _aging_lines(assessment, labels)
@@ -524,7 +525,7 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{last}"
         _aging_fills(sheet, labels, first, last)
     sheet.freeze_panes = f"B{header_row + 1}"
-    sizes = dict(enumerate([34, 9] + [13] * len(labels) + [14, 12, 20, 14], start=1))
+    sizes = dict(enumerate([34, 9] + [13] * (len(labels) + 1) + [14, 12, 20, 14], start=1))
     for index, needed in _money_widths(assessment.totals, lines, labels).items():
         sizes[index] = max(sizes.get(index, 13), needed)
     for index, size in sorted(sizes.items()):
@@ -540,14 +541,17 @@ def _money_widths(totals: Sequence[Totals], lines: _AgingLines, labels: Sequence
     next one: a total of 46,083,095.00 rupiah, pesos or yen needs more than the usual width.
     """
     amounts: dict[int, list[Decimal]] = {}
-    total_column = 3 + len(labels)
+    total_column = 4 + len(labels)
     for offset, figures in enumerate(totals):  # the key figures, one column per currency
-        amounts.setdefault(3 + offset, []).extend((figures.receivables, figures.overdue))
+        amounts.setdefault(3 + offset, []).extend(
+            (figures.receivables - figures.credits, figures.credits, figures.receivables, figures.overdue))
     for figures in totals:
         for index, (_, amount) in enumerate(figures.buckets):
             amounts.setdefault(3 + index, []).append(amount)
+        amounts.setdefault(total_column - 1, []).append(figures.credits)
     for index, label in enumerate(labels):
         amounts.setdefault(3 + index, []).extend(filter(None, lines.buckets[label]))
+    amounts.setdefault(total_column - 1, []).extend(filter(None, lines.open_credits))
     by_currency: dict[str, Decimal] = {}
     for currency, total in zip(lines.currencies, lines.totals):
         by_currency[currency] = by_currency.get(currency, Decimal(0)) + total
@@ -558,6 +562,20 @@ def _money_widths(totals: Sequence[Totals], lines: _AgingLines, labels: Sequence
             for column, values in amounts.items() if values}
 
 
+# The key figures above the Aging table. Invoices owed less open credits is the receivables, as each
+# line's buckets plus credits is its total; the overdue share is of the invoices owed, so open credits
+# never push it past 100%.
+_KEY_FIGURES = (
+    ("Invoices owed", "money", lambda figures: figures.receivables - figures.credits),
+    ("Open credits", "money", attrgetter("credits")),
+    ("Receivables (after credits)", "money", attrgetter("receivables")),
+    ("Overdue", "money", attrgetter("overdue")),
+    ("Overdue share (of invoices owed)", "percent", attrgetter("overdue_share")),
+    ("DSO (days)", "days", attrgetter("dso")),
+    ("Customers on credit hold", "count", attrgetter("customers_on_hold")),
+)
+
+
 def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
     """Key figures, one column per currency, under the wide first column so every figure fits."""
     _header_cells_at(sheet, row, 1, ["Key figures"])
@@ -566,23 +584,21 @@ def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
         _put(cell, figures.currency or "Amount")
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = RIGHT
-    labels = ["Receivables", "Overdue", "Overdue share", "DSO (days)", "Customers on credit hold"]
-    for index, label in enumerate(labels, start=1):
+    for index, (label, kind, figure) in enumerate(_KEY_FIGURES, start=1):
         sheet.cell(row=row + index, column=1, value=label)
         for offset, figures in enumerate(totals):
             cell = sheet.cell(row=row + index, column=3 + offset)
-            if index == 1:
-                _money_cell(cell, figures.receivables)
-            elif index == 2:
-                _money_cell(cell, figures.overdue)
-            elif index == 3:
-                cell.value, cell.number_format = float(figures.overdue_share / 100), "0.0%"
-            elif index == 4:
-                _put(cell, float(figures.dso) if figures.dso is not None else "n/a")
+            value = figure(figures)
+            if kind == "money":
+                _money_cell(cell, value)
+            elif kind == "percent":
+                cell.value, cell.number_format = float(value / 100), "0.0%"
+            elif kind == "days":
+                _put(cell, float(value) if value is not None else "n/a")
                 cell.alignment = RIGHT
             else:
-                cell.value = figures.customers_on_hold
-    return row + len(labels) + 2
+                cell.value = value
+    return row + len(_KEY_FIGURES) + 2
 
 
 @dataclass(frozen=True)
@@ -592,7 +608,8 @@ class _AgingLines:
     names: list[str]
     currencies: list[str]
     buckets: dict[str, list[Optional[Decimal]]]  # label -> each line's amount in that bucket (None: nothing)
-    totals: list[Decimal]
+    open_credits: list[Decimal]  # each line's credit notes not yet used (zero or below), in no bucket
+    totals: list[Decimal]  # buckets + open credits
     oldest: list[int]
     stages: list[str]
     credits: list[str]
@@ -607,52 +624,40 @@ _ACCOUNT_FACTS = attrgetter("customer.key", "customer.name", "stage", "credit_st
 def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> _AgingLines:
     """The Aging table's lines, the largest balance first in each currency.
 
-    One pass over the invoices, each read once for all its figures (at 100,000 invoices, reading
-    an invoice's fields costs more than adding them up); then the lines are made column by column."""
-    zero = Decimal("0.00")
-    lines: dict[tuple[str, str], list] = {}  # (customer, currency) -> [total, bucket sums, oldest, first invoice]
-    get = lines.get
-    for result in assessment.invoices:
-        if result.state in OPEN_STATES:  # InvoiceResult.is_open, without a call per invoice
-            key = (result.invoice.customer_key, result.currency)
-            line = get(key)
-            if line is None:
-                line = lines[key] = [zero, {}, 0, result]
-            balance = result.open_balance
-            line[0] += balance
-            bucket = result.bucket
-            if bucket:
-                sums = line[1]
-                sums[bucket] = sums.get(bucket, zero) + balance
-                if result.days_overdue > line[2]:
-                    line[2] = result.days_overdue
-    kept = [(key, line) for key, line in lines.items() if line[0] or line[1]]
+    One pass over the invoices (``aged_balances``), each read once for all its figures (at 100,000
+    invoices, reading an invoice's fields costs more than adding them up); then the lines are made
+    column by column."""
+    kept = [(key, line) for key, line in aged_balances(assessment.invoices).items() if line.total or line.buckets]
     accounts = {key: facts for key, *facts in map(_ACCOUNT_FACTS, assessment.accounts)}  # each account read once
     owners = [accounts.get(customer) for (customer, _), _ in kept]  # [name, stage, credit status], or None
-    names = [a[0] if a else line[3].invoice.customer for a, (_, line) in zip(owners, kept)]
+    names = [a[0] if a else line.first.invoice.customer for a, (_, line) in zip(owners, kept)]
     currencies = [currency for (_, currency), _ in kept]
-    totals = [line[0] for _, line in kept]
+    totals = [line.total for _, line in kept]
     sort_keys = list(zip(currencies, map(neg, totals), map(str.casefold, names)))
     order = sorted(range(len(kept)), key=sort_keys.__getitem__)
 
     def ordered(values: Sequence) -> list:
         return list(map(values.__getitem__, order))
 
-    sums = ordered([line[1] for _, line in kept])
+    sums = ordered([line.buckets for _, line in kept])
     return _AgingLines(names=ordered(names), currencies=ordered(currencies),
                        buckets={label: [line.get(label) for line in sums] for label in labels},
-                       totals=ordered(totals), oldest=ordered([line[2] for _, line in kept]),
+                       open_credits=ordered([line.credits for _, line in kept]),
+                       totals=ordered(totals), oldest=ordered([line.oldest for _, line in kept]),
                        stages=ordered([a[1] if a else "" for a in owners]),
                        credits=ordered([a[2] if a else "" for a in owners]))
 
 
 def _aging_columns(lines: _AgingLines, labels: Sequence[str]) -> list[_Column]:
-    """The aging table, column by column: customer, currency, each bucket, total, oldest, stage, credit."""
-    total = 3 + len(labels)
+    """The aging table, column by column: customer, currency, each bucket, credits, total, oldest, stage,
+    credit status."""
+    total = 4 + len(labels)
     columns = [_Column(1, lines.names), _Column(2, lines.currencies)]
     for offset, label in enumerate(labels):  # an empty bucket is an empty cell, not a zero
         columns.append(_Column(3 + offset, [float(amount) if amount else None for amount in lines.buckets[label]],
                                MONEY_FORMAT))
+    columns.append(_Column(total - 1, [float(amount) if amount else None for amount in lines.open_credits],
+                           MONEY_FORMAT))
     return columns + [_Column(total, list(map(float, lines.totals)), MONEY_FORMAT),
                       _Column(total + 1, lines.oldest), _Column(total + 2, lines.stages),
                       _Column(total + 3, lines.credits)]
@@ -666,7 +671,7 @@ def _aging_totals(sheet, totals: Sequence[Totals], labels, first: int, last: int
         _put(cell, f"Total {figures.currency}".strip())
         cell.font = TOTAL_FONT
         _put(sheet.cell(row=r, column=2), figures.currency)
-        for i in range(len(labels) + 1):
+        for i in range(len(labels) + 2):  # each bucket, the credits and the total
             letter = get_column_letter(3 + i)
             formula = f'=SUMIF($B${first}:$B${last},$B{r},{letter}${first}:{letter}${last})' if last >= first else "=0"
             total = sheet.cell(row=r, column=3 + i, value=formula)
@@ -885,8 +890,10 @@ def _header_cells_at(sheet, row: int, first_column: int, titles: Sequence[str]) 
 
 # --- history ------------------------------------------------------------------------------
 
+# Open Credits comes last so rows written before it was added still read right: the buckets plus the
+# open credits make the receivables.
 HISTORY_TITLES = ("Run Date", "Currency", "Receivables", "Overdue", "Overdue Share", "Current",
-                  "1-30", "31-60", "61-90", "90+", "DSO (days)", "Customers on Hold")
+                  "1-30", "31-60", "61-90", "90+", "DSO (days)", "Customers on Hold", "Open Credits")
 
 
 def _history_rows(workbook, assessment: Assessment) -> list[list[object]]:
@@ -903,7 +910,7 @@ def _history_rows(workbook, assessment: Assessment) -> list[list[object]]:
         buckets = [amount for _, amount in figures.buckets][:5]
         buckets += [None] * (5 - len(buckets))
         kept.append([assessment.as_of, figures.currency, figures.receivables, figures.overdue,
-                     figures.overdue_share / 100, *buckets, figures.dso, figures.customers_on_hold])
+                     figures.overdue_share / 100, *buckets, figures.dso, figures.customers_on_hold, figures.credits])
     return sorted(kept, key=lambda r: (r[0], str(r[1] or "")))
 
 
@@ -917,7 +924,7 @@ def _fill_history(sheet, rows: list[list[object]]) -> None:
                 cell.number_format = DATE_FORMAT
             elif c == 5:
                 cell.number_format = "0.0%"
-            elif c in (3, 4, 6, 7, 8, 9, 10):
+            elif c in (3, 4, 6, 7, 8, 9, 10, 13):
                 cell.number_format = MONEY_FORMAT
     sheet.freeze_panes = "B2"
     for index in range(1, len(HISTORY_TITLES) + 1):

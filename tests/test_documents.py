@@ -306,6 +306,36 @@ def test_statement_lists_every_open_item_with_credit_notes_and_the_right_total(s
     assert f"£{total:,.2f}" in text and "-£240.00" in text and "credit note" in text
 
 
+def _balance_by_age(text: str, title: str, end: str) -> list[str]:
+    """The words of a statement's Balance by age, from its title to the next section."""
+    return text.split(title, 1)[1].split(end, 1)[0].split()
+
+
+def test_statement_balance_by_age_shows_credits_and_adds_up_to_the_total_open_balance(rendered):
+    text = flat(pdf_text(document(rendered, "Juniper Hotel Group", STATEMENT)))
+    words = _balance_by_age(text, "Balance by age", "How to pay")
+    amounts = [Decimal(word.replace("£", "").replace(",", "")) for word in words if "£" in word]
+    assert words[:7] == ["Not", "yet", "due", "1–30", "31–60", "61–90", "90+"] and "Credits" in words
+    assert amounts == [Decimal("12495.72")] + [Decimal("0.00")] * 4 + [Decimal("-240.00"), Decimal("12255.72")]
+    assert sum(amounts[:-1]) == amounts[-1]
+    assert f"Total open balance £{amounts[-1]:,.2f}" in text
+
+
+def test_statement_in_french_names_the_credits_of_its_balance_by_age(tmp_path):
+    workbook = book(
+        [invoice("F-1", "Boulangerie", "800.00", "2026-01-01", terms="Net 30", currency="EUR"),
+         invoice("AV-1", "Boulangerie", "-75.50", "2026-01-20", currency="EUR")],
+        [customer("Boulangerie", language="fr", email="compta@boulangerie.example", address=("1 rue Haute", "75001 Paris"))],
+        settings=settings(company_name="Shop", email="shop@example.com", currency="EUR"),
+    )
+    rendered = render_documents(workbook, assess(workbook, dt.date(2026, 2, 10)), str(tmp_path))
+    (result,) = rendered.results
+    statement = next(d for d in result.documents if d.kind == STATEMENT)
+    words = _balance_by_age(flat(pdf_text(tmp_path / statement.path)), "Ancienneté du solde", "Échu à ce jour")
+    assert "Avoirs" in words
+    assert [word for word in words if "," in word] == ["0,00", "800,00", "0,00", "0,00", "0,00", "-75,50", "724,50"]
+
+
 def test_referral_pack_holds_customer_details_invoices_and_contact_history(tmp_path):
     workbook = book(
         [invoice("R-1", "Slow Payer Ltd", "800.00", "2026-01-01", terms="Net 30")],
