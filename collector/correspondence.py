@@ -18,9 +18,10 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from jinja2.runtime import Macro
 
+from collector.address import home_country
 from collector.aging import BucketScheme, aged_balances
 from collector.assessment import CASH_ONLY, CREDIT, DISPUTED, ON_HOLD, Account, Action, Assessment, InvoiceResult
-from collector.locale_text import Formats, country_of, currency_country, formats_for, paper_size, percent
+from collector.locale_text import Formats, country_of, formats_for, paper_size, percent
 from collector.model import Book, ContactEntry, Customer, Settings
 from collector.paper import Paper, address_font_size, paper_named
 from collector.account import entry_covers
@@ -63,8 +64,7 @@ class Composer:
             self._results.setdefault(result.invoice.customer_key, []).append(result)
         self._accounts = {account.customer.key: account for account in self.assessment.accounts}
         settings = self.book.settings
-        self.owner_country = (country_of(settings.address) or currency_country(settings.currency)
-                              or _region(settings.language))
+        self.owner_country = home_country(settings)
         self.owner = self.voice(self.language or settings.language, self.owner_country)
         self.paper: Paper = paper_named(paper_size(settings.paper_size, self.owner_country))
 
@@ -333,10 +333,6 @@ def _sum_by_currency(results: Sequence[InvoiceResult], with_interest: bool = Fal
         owed = result.open_balance + result.interest if with_interest else result.open_balance
         sums[result.currency] = sums.get(result.currency, Decimal(0)) + owed
     return sums
-
-
-def _region(code: str) -> str:
-    return code.partition("_")[2].upper() if "_" in (code or "") else ""
 
 
 def signer(settings: Settings) -> str:
