@@ -80,6 +80,22 @@ def home_country(settings: Settings, locale: str = "") -> str:
             or _language_country(settings.language) or _language_country(locale, regions_only=True))
 
 
+def recipient(name: str, company: str, contact: str) -> tuple[str, str]:
+    """Whom a letter is addressed to: the business, and the person for the attention line ("" for none).
+
+    A Customers sheet with both a customer and a company column names, in the customer column,
+    the person to write to ("Lynne Higgins-Carr" of "Fletcher, Adams and Parker"), unless the
+    contact column names someone else or one name holds the other ("Acme" of "Acme Ltd").
+    """
+    company = company.strip()
+    person = contact.strip()
+    if not company or fold(company) == fold(name):
+        return name, "" if fold(person) == fold(name) else person
+    if not person and fold(name) not in fold(company) and fold(company) not in fold(name):
+        person = name
+    return company, "" if fold(person) == fold(company) else person
+
+
 def _line(layout: str, fields: dict[str, str]) -> str:
     out = ""
     for separator, field in re.findall(r"([^CSZ]*)([CSZ])", layout):

@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from jinja2.runtime import Macro
 
-from collector.address import home_country
+from collector.address import home_country, recipient
 from collector.aging import BucketScheme, aged_balances
 from collector.assessment import CASH_ONLY, CREDIT, DISPUTED, ON_HOLD, Account, Action, Assessment, InvoiceResult
 from collector.locale_text import Formats, country_of, formats_for, paper_size, percent
@@ -195,7 +195,8 @@ class Composer:
         return lines
 
     def address_size(self, customer: Customer) -> float:
-        lines = [customer.name] + ([f"Attn. {customer.contact_name}"] if customer.contact_name else [])
+        addressee, person = recipient(customer.name, customer.company, customer.contact_name)
+        lines = [addressee] + ([f"Attn. {person}"] if person else [])
         return address_font_size(lines + self.address_lines(customer), self.paper)
 
     def statement_rows(self, customer: Customer, f: Formats) -> list[dict[str, Any]]:
@@ -284,9 +285,11 @@ class Composer:
         return currencies[0] if currencies else self.book.settings.currency
 
     def _customer(self, customer: Customer) -> dict[str, Any]:
+        addressee, person = recipient(customer.name, customer.company, customer.contact_name)
         return {
-            "key": customer.key, "name": customer.name, "code": customer.code,
-            "contact": customer.contact_name, "email": customer.email, "phone": customer.phone,
+            "key": customer.key, "name": customer.name, "code": customer.code, "company": customer.company,
+            "addressee": addressee,  # the window's first line: the company when there is one
+            "contact": person, "email": customer.email, "phone": customer.phone,
             "address": list(customer.address), "sales_rep": customer.sales_rep,
             "sales_rep_email": customer.sales_rep_email, "account_manager": customer.account_manager,
             "account_manager_email": customer.account_manager_email,

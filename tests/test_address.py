@@ -1,9 +1,9 @@
-"""Postal addresses in each country's order (no files)."""
+"""Postal addresses in each country's order, and whom a letter is addressed to (no files)."""
 from __future__ import annotations
 
 import pytest
 
-from collector.address import country_code, home_country, postal_lines
+from collector.address import country_code, home_country, postal_lines, recipient
 from tests.builders import settings
 
 
@@ -95,3 +95,12 @@ def test_the_owners_country_comes_from_settings_then_the_computers_locale():
     assert home_country(settings(language="en"), "en_AU") == "AU"
     assert home_country(settings(language="fr"), "fr") == ""
 
+
+def test_a_letter_goes_to_the_company_for_the_attention_of_the_person():
+    assert recipient("Lynne Higgins-Carr", "Fletcher, Adams and Parker", "") == (
+        "Fletcher, Adams and Parker", "Lynne Higgins-Carr")
+    assert recipient("Mercer Plumbing & Heating", "", "Steve Mercer") == ("Mercer Plumbing & Heating", "Steve Mercer")
+    assert recipient("Lynne Higgins-Carr", "Fletcher Ltd", "Accounts Payable") == ("Fletcher Ltd", "Accounts Payable")
+    assert recipient("Acme", "Acme Ltd", "") == ("Acme Ltd", "")  # one name holds the other: not a person
+    assert recipient("ACME LTD", "Acme Ltd", "Jo Bloggs") == ("ACME LTD", "Jo Bloggs")
+    assert recipient("Solo Trader", "", "") == ("Solo Trader", "")

@@ -21,6 +21,7 @@ from collector.locale_text import formats_for
 from collector.reader import read_book
 from tests.builders import book, customer, entry, invoice, settings
 from tests.documents_helpers import flat, page_size_mm, pdf_pages, pdf_text, read_eml, text_positions
+from tests.workbooks import write_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 11, 23)
@@ -353,6 +354,27 @@ def test_referral_pack_holds_customer_details_invoices_and_contact_history(tmp_p
     for expected in ("Slow Payer Ltd", "Sam Slow", "9 Mill Lane", "R-1", "Sam says next week", "Contact history",
                      "Total claimed"):
         assert expected in text
+
+
+def test_letters_statements_and_packs_go_to_the_company_for_the_person_with_the_uk_postcode_last(tmp_path):
+    path = write_xlsx(tmp_path / "book.xlsx", {
+        "Invoices": [["Customer ID", "Customer Name", "Company Name", "Address", "City", "Postcode", "Country",
+                      "Invoice #", "Invoice Date", "Invoice Amount"],
+                     ["CUST0006", "Lynne Higgins-Carr", "Fletcher, Adams and Parker", "54 Parker View", "Kayland",
+                      "CO10 5AH", "United Kingdom", "INV1006", dt.date(2026, 1, 1), 2271.76]],
+        "Settings": [["Setting", "Value"], ["Company Name", "Shop"], ["Currency", "GBP"],
+                     ["Address", "1 Quay Street\nBristol\nBS1 4DJ\nUnited Kingdom"]],
+    })
+    workbook = read_book(str(path), locale="")
+    window = ["Fletcher, Adams and Parker", "Attn. Lynne Higgins-Carr", "54 Parker View", "Kayland", "CO10 5AH"]
+    rendered = render_documents(workbook, assess(workbook, dt.date(2026, 2, 6)), str(tmp_path / "week"))
+    documents = {d.kind: tmp_path / "week" / d.path for d in rendered.results[0].documents}
+    assert window_lines(documents[LETTER]) == window and window_lines(documents[STATEMENT]) == window
+    assert "Dear Lynne Higgins-Carr," in pdf_text(documents[LETTER])
+    rendered = render_documents(workbook, assess(workbook, dt.date(2026, 4, 6)), str(tmp_path / "later"))
+    pack = next(d for d in rendered.results[0].documents if d.kind == REFERRAL_PACK)
+    text = flat(pdf_text(tmp_path / "later" / pack.path))
+    assert "Fletcher, Adams and Parker (CUST0006)" in text and "Contact Lynne Higgins-Carr" in text
 
 
 def test_conversation_letter_confirms_the_call_logged_in_the_contact_log(tmp_path):
