@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Sequence
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 
 from collector.locale_text import country_of, currency_country
 from collector.model import Settings
@@ -33,9 +33,7 @@ _LAYOUTS = {
 # FR, DE, RO, ES, NL, BE, CH, AT, PT, GR, MY and most other countries: postcode, then town.
 _DEFAULT_LAYOUT = _POSTCODE_FIRST
 
-# The languages of the Universal Postal Union, in which a letter names the country it goes to;
-# and the short English names an owner may type for one, kept as typed.
-_UPU_LANGUAGES = ("fr", "en")
+# Short English names an owner may type for a country, printed as typed.
 _ENGLISH_SHORT_NAMES = frozenset({"uk", "u.k.", "usa", "u.s.a.", "great britain", "britain", "england",
                                   "scotland", "wales", "northern ireland", "america", "united states of america"})
 
@@ -106,23 +104,21 @@ def _line(layout: str, fields: dict[str, str]) -> str:
 
 
 def _country_name(typed: str, code: str, language: str) -> str:
-    international = [_territories(upu).get(code, "") for upu in _UPU_LANGUAGES]
-    if not code or fold(typed) in map(fold, international) or fold(typed) in _ENGLISH_SHORT_NAMES:
+    french, english = (_territories(upu).get(code, "") for upu in ("fr", "en"))
+    if not code or fold(typed) in (fold(french), fold(english)) or fold(typed) in _ENGLISH_SHORT_NAMES:
         return typed
-    return international[0] if fold(language).startswith("fr") and international[0] else international[1] or typed
+    return french if fold(language).startswith("fr") else english
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=2)
 def _territories(language: str) -> dict[str, str]:
-    try:
-        names = Locale.parse({"tl": "fil"}.get(language, language) or "en").territories
-    except (UnknownLocaleError, ValueError):
-        names = Locale.parse("en").territories
-    return {code: name for code, name in names.items() if len(code) == 2 and code.isalpha()}
+    """Babel's country names in ``language`` by ISO code (its regions, numbered, left out)."""
+    return {code: name for code, name in Locale.parse(language).territories.items()
+            if len(code) == 2 and code.isalpha()}
 
 
 def _language_country(code: str, regions_only: bool = False) -> str:
-    language, _, region = re.split(r"\.", code or "")[0].replace("-", "_").partition("_")
+    language, _, region = (code or "").split(".")[0].replace("-", "_").partition("_")
     if region.isalpha() and len(region) == 2:
         return region.upper()
     return "" if regions_only else _LANGUAGE_COUNTRY.get(language.lower(), "")
