@@ -42,6 +42,7 @@ POLICY_CHANNELS = ("email", "letter", "call", "task", "visit")
 CONTACT_CHANNELS = frozenset({"email", "letter", "call", "visit", "message"})
 
 FINAL_DEMAND = "final-demand"
+COLLECTIONS_REFERRAL = "collections-referral"
 COLLECTOR = "collector"  # the By of the Contact Log rows collector writes
 ZERO = Decimal("0.00")
 _FINAL_DEMAND_PAY_DAYS = 7
@@ -321,6 +322,9 @@ class _Rules:
         finals = [s for s in policy if _is_final_demand(s)]
         self.final_keys = frozenset(step_key(s.name) for s in finals)
         self.final_names = frozenset(s.name for s in finals)
+        referrals = [s for s in policy if _is_referral(s)]
+        self.referral_keys = frozenset(step_key(s.name) for s in referrals)
+        self.referral_names = frozenset(s.name for s in referrals)
         self.names = {step_key(s.name): s.name for s in policy}
 
     def index(self, name: str) -> int:
@@ -799,6 +803,10 @@ def _is_final_demand(step: PolicyStep) -> bool:
     return FINAL_DEMAND in (step_key(step.name), step_key(step.template))
 
 
+def _is_referral(step: PolicyStep) -> bool:
+    return COLLECTIONS_REFERRAL in (step_key(step.name), step_key(step.template))
+
+
 def _pay_by(facts: _Situation, chosen: _Candidate, final: bool) -> Optional[dt.date]:
     """The day to pay by; ``final`` tells whether the step is a final demand."""
     step = chosen.step
@@ -876,6 +884,17 @@ def _invoice_phrase(numbers: Sequence[str], lower: bool = False) -> str:
 
 # ---- credit status -------------------------------------------------------
 
+def _last_logged(
+    results: Sequence[InvoiceResult], entries: Sequence[ContactEntry], keys: frozenset[str]
+) -> Optional[dt.date]:
+    """The last day one of these steps was logged on an invoice still unpaid, else None."""
+    if not entries or not keys:
+        return None
+    chased = [r for r in results if r.chased]
+    sent = [e.date for e in entries if step_key(e.step) in keys and any(entry_covers(e, r) for r in chased)]
+    return max(sent, default=None)
+
+
 _TYPED_CASH_ONLY = frozenset(_words(text) for text in (
     "cash only|cash|cod|on hold|hold|stop|stopped|credit stop|stop credit|blocked|suspended"
     "|no credit|comptant|paiement comptant|bloque|suspendu|numerar|doar numerar|blocat"
@@ -893,21 +912,23 @@ def credit_status(
     policy: Sequence[PolicyStep],
     currency: str,
 ) -> tuple[str, str]:
-    """Cash only after a final demand, a broken promise, or over the credit limit; else OK.
+    """Cash only after a final demand or a referral for collection, a broken promise, or over the
+    credit limit; else OK.
 
     A customer the owner marked cash only (or on hold) on the Customers sheet stays so.
     """
     rules = _rules_of(tuple(policy))
-    if entries and rules.final_keys:
-        chased = [r for r in results if r.chased]
-        sent = [
-            e for e in entries
-            if step_key(e.step) in rules.final_keys and any(entry_covers(e, r) for r in chased)
-        ]
-        if sent:
-            return CASH_ONLY, f"A final demand was sent on {max(e.date for e in sent).isoformat()}."
-    if action is not None and action.step in rules.final_names:
-        return CASH_ONLY, "A final demand goes out with this run."
+    for keys, names, sent_on, goes_now in (
+        (rules.referral_keys, rules.referral_names, "The account was referred for collection on {}.",
+         "The account is referred for collection with this run."),
+        (rules.final_keys, rules.final_names, "A final demand was sent on {}.",
+         "A final demand goes out with this run."),
+    ):
+        sent = _last_logged(results, entries, keys)
+        if sent is not None:
+            return CASH_ONLY, sent_on.format(sent.isoformat())
+        if action is not None and action.step in names:
+            return CASH_ONLY, goes_now
     if promise is not None and promise.broken:
         return CASH_ONLY, f"The promise to pay by {promise.date.isoformat()} was not kept."
     if customer.credit_limit is not None:
