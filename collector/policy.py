@@ -1003,21 +1003,17 @@ def _tone_reason(facts: _Situation, chosen: _Candidate, tone: _Tone) -> str:
     said = ""
     if chosen.carried:
         numbers = [r.invoice.number for r in chosen.carried]
-        own = "its" if len(numbers) == 1 else "their"
-        said += (f" {_invoice_phrase(numbers)} {_be(numbers)} included at this step rather than getting a milder "
-                 f"step of {own} own: the account is chased as a whole and its tone never goes back.")
+        joins, own = ("joins", "its") if len(numbers) == 1 else ("join", "their")
+        said += (f" {_invoice_phrase(numbers)} {joins} this step rather than a milder one of {own} own:"
+                 " the account is chased as a whole.")
     if tone.dropped:
         numbers = [r.invoice.number for r in tone.dropped]
         rules = facts.rules
         since = (f"invoices at {rules.ladder[tone.rank].name} or beyond are unpaid" if tone.rank >= rules.special_rank
                  else "a promise to pay was broken")
-        said += (f" No polite reminder for {_invoice_phrase(numbers, lower=True)}, not yet due, while {since}: "
-                 f"the statement lists {'it' if len(numbers) == 1 else 'them'}.")
+        said += (f" No polite reminder for {_invoice_phrase(numbers, lower=True)}, not yet due, while {since};"
+                 f" the statement lists {'it' if len(numbers) == 1 else 'them'}.")
     return said
-
-
-def _be(numbers: Sequence[str]) -> str:
-    return "is" if len(numbers) == 1 else "are"
 
 
 _NO_HISTORY = "no reminder has been sent yet"

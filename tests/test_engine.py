@@ -472,7 +472,7 @@ def test_no_receipt_check_while_older_invoices_are_at_second_notice_and_the_why_
     assert (action.step, action.invoices) == ("manager-escalation", ("1043",))
     assert action.reason.endswith(
         " No polite reminder for invoice 1050, not yet due, while invoices at second-notice or beyond are"
-        " unpaid: the statement lists it.")
+        " unpaid; the statement lists it.")
     assert by_number(assessment)["1050"].next_action_date > on(30)
 
 
@@ -484,8 +484,7 @@ def test_a_newer_overdue_invoice_waits_for_the_account_s_next_step_instead_of_a_
     assert (action.step, action.invoices) == ("manager-escalation", ("1043", "1050"))
     assert action.reason == (
         "Invoices 1043 and 1050 are up to 30 days overdue; the last step was second-notice on 2026-02-20."
-        " Invoice 1050 is included at this step rather than getting a milder step of its own: the account"
-        " is chased as a whole and its tone never goes back.")
+        " Invoice 1050 joins this step rather than a milder one of its own: the account is chased as a whole.")
 
 
 def test_the_account_s_step_carries_every_overdue_invoice_and_nothing_else_shows_as_due_today():
@@ -507,8 +506,7 @@ def test_at_the_top_of_the_ladder_a_newer_overdue_invoice_is_referred_too():
     action = the_action(assessment)
     assert (action.step, action.invoices) == ("collections-referral", ("1050",))
     assert action.reason == (
-        "Invoice 1050 is 5 days overdue; no reminder has been sent yet. Invoice 1050 is included at this step"
-        " rather than getting a milder step of its own: the account is chased as a whole and its tone never"
-        " goes back.")
+        "Invoice 1050 is 5 days overdue; no reminder has been sent yet. Invoice 1050 joins this step rather"
+        " than a milder one of its own: the account is chased as a whole.")
     assert (assessment.accounts[0].credit_status, assessment.accounts[0].credit_reason) == (
         CASH_ONLY, "The account was referred for collection on 2026-04-01.")
