@@ -737,7 +737,7 @@ def _follow_ups(
 ) -> tuple[InvoiceResult, ...]:
     done_now = {id(r) for r in chosen.results} if chosen and chosen.precedence == 2 else ()
     rank = chosen.rank if done_now else -1
-    firmest = rank if rank > tone.rank else tone.rank  # the account's step once this week's is done
+    firmest = rank if rank > tone.rank and not chosen.step.only_before_due else tone.rank  # once this week's is done
     polite = not (tone.polite_off or firmest >= facts.rules.special_rank)
     floors = _floors(facts, chosen, waiting_until)
     ladder, logged, next_step = facts.rules.ladder, facts.logged, facts.run.next_step
