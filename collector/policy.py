@@ -4,7 +4,9 @@
 sheet replaces it through ``steps_from_table``. ``plan_customer`` decides, for
 one customer, the single next step of this run from the invoice results and
 the Contact Log, so a weekly run never misses a step, never repeats one and
-never goes backwards.
+never goes backwards. The ladder counts per invoice but the customer hears one
+voice: ``_keep_tone`` and ``_with_overdue`` keep an account's tone from going
+back when a newer invoice is at a milder step.
 """
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ POLICY_CHANNELS = ("email", "letter", "call", "task", "visit")
 CONTACT_CHANNELS = frozenset({"email", "letter", "call", "visit", "message"})
 
 FINAL_DEMAND = "final-demand"
+COLLECTIONS_REFERRAL = "collections-referral"
 COLLECTOR = "collector"  # the By of the Contact Log rows collector writes
 ZERO = Decimal("0.00")
 _FINAL_DEMAND_PAY_DAYS = 7
@@ -321,6 +324,9 @@ class _Rules:
         finals = [s for s in policy if _is_final_demand(s)]
         self.final_keys = frozenset(step_key(s.name) for s in finals)
         self.final_names = frozenset(s.name for s in finals)
+        referrals = [s for s in policy if _is_referral(s)]
+        self.referral_keys = frozenset(step_key(s.name) for s in referrals)
+        self.referral_names = frozenset(s.name for s in referrals)
         self.names = {step_key(s.name): s.name for s in policy}
 
     def index(self, name: str) -> int:
@@ -374,14 +380,14 @@ class _Run:
         return steps
 
     def next_step(
-        self, result: InvoiceResult, stage: int, due: int, floors: tuple[dt.date, dt.date]
+        self, result: InvoiceResult, stage: int, due: int, floors: tuple[dt.date, dt.date], polite: bool = True
     ) -> tuple[str, str, Optional[dt.date]]:
         """``_next_step`` of a chased result: a book repeats its (invoice date, due date) pairs."""
         issued, due_date = result.invoice.invoice_date, result.due_date
-        key = (issued, due_date, stage, due, floors)
+        key = (issued, due_date, stage, due, floors, polite)
         steps = self.next_steps.get(key)
         if steps is None:
-            steps = self.next_steps[key] = _next_step(self.rules, issued, due_date, stage, due, floors)
+            steps = self.next_steps[key] = _next_step(self.rules, issued, due_date, stage, due, floors, polite)
         return steps
 
 
@@ -419,6 +425,18 @@ class _Candidate(NamedTuple):
     results: tuple[InvoiceResult, ...]
     rank: int
     precedence: int  # 0 broken promise, 1 missed instalment, 2 ladder
+    carried: tuple[InvoiceResult, ...] = ()  # of ``results``, those whose own due step is milder
+
+
+class _Tone(NamedTuple):
+    """How firm the account already is, and what that kept back this week (see ``_keep_tone``)."""
+
+    rank: int  # the firmest ladder step logged on an unpaid overdue invoice (-1 for none)
+    polite_off: bool  # whether reminders meant before the due date are left out
+    dropped: tuple[InvoiceResult, ...] = ()  # invoices whose polite reminder was left out
+
+
+_NO_TONE = _Tone(-1, False)
 
 
 @dataclass(eq=False)
@@ -481,10 +499,11 @@ def plan_customer(
     """
     run = _run_of(tuple(policy), settings, as_of)
     facts = _situation(customer, results, entries, instalments, run, currency, owned)
-    candidates, waiting_until = _hold_back(_candidates(facts), facts)
-    chosen = min(candidates, key=_precedence) if candidates else None
-    updated = _follow_ups(facts, chosen, waiting_until)
-    action = _action(facts, chosen, updated) if chosen else None
+    candidates, tone = _keep_tone(_candidates(facts), facts)
+    candidates, waiting_until = _hold_back(candidates, facts)
+    chosen = _with_overdue(min(candidates, key=_precedence), facts) if candidates else None
+    updated = _follow_ups(facts, chosen, waiting_until, tone)
+    action = _action(facts, chosen, updated, tone) if chosen else None
     status, reason = credit_status(
         customer, facts.results, facts.entries, action, facts.promise, facts.policy, facts.currency
     )
@@ -611,6 +630,78 @@ def _ladder_candidates(facts: _Situation) -> list[_Candidate]:
     return [_Candidate(ladder[i], tuple(rs), i, 2) for i, rs in sorted(groups.items())]
 
 
+def _keep_tone(candidates: list[_Candidate], facts: _Situation) -> tuple[list[_Candidate], _Tone]:
+    """The candidates a credit controller would send, given how firm the account already is.
+
+    The ladder counts per invoice, but the customer hears one voice, and the tone climbs from
+    polite to firm to final. So while an unpaid overdue invoice has had a ladder step:
+    - no milder step after the due date goes on its own for a newer invoice: the newer invoice
+      waits for the account's next step, which carries it (``_with_overdue``); at the top of the
+      ladder, where no next step comes, it goes up to the top step itself;
+    - once that step is second-notice or beyond (or a promise was broken), the reminders meant
+      before the due date (receipt-check, courtesy-reminder) are left out: the statement lists
+      those invoices, and their reminders are skipped, never sent late.
+    All of it ends when everything overdue is paid. Broken promises and missed instalments are
+    never held back.
+    """
+    tone = _tone_of(facts)
+    if tone is _NO_TONE:
+        return candidates, tone
+    kept, held, dropped = [], [], []
+    for candidate in candidates:
+        if candidate.precedence != 2:
+            kept.append(candidate)
+        elif candidate.step.only_before_due:
+            if tone.polite_off:
+                dropped.extend(candidate.results)
+            else:
+                kept.append(candidate)
+        elif candidate.rank < tone.rank:
+            held.extend(candidate.results)
+        else:
+            kept.append(candidate)
+    top = len(facts.rules.ladder) - 1
+    if held and tone.rank == top and not any(c.precedence == 2 and c.rank == top for c in kept):
+        held_ids = {id(r) for r in held}
+        held = [r for r in facts.chased if id(r) in held_ids]  # in sheet order
+        kept.append(_Candidate(facts.rules.ladder[top], tuple(held), top, 2, tuple(held)))
+    if len(dropped) > 1:
+        dropped_ids = {id(r) for r in dropped}
+        dropped = [r for r in facts.chased if id(r) in dropped_ids]  # in sheet order
+    return kept, tone._replace(dropped=tuple(dropped))
+
+
+def _tone_of(facts: _Situation) -> _Tone:
+    """The firmest step logged on the customer's unpaid overdue invoices, and whether polite
+    reminders are left out."""
+    if not facts.entries:
+        return _NO_TONE
+    logged = facts.logged
+    rank = max([logged[i] for i, r in zip(facts.chased_at, facts.chased) if r.days_overdue > 0], default=-1)
+    broken = facts.promise is not None and facts.promise.broken
+    if rank < 0 and not broken:
+        return _NO_TONE
+    return _Tone(rank, broken or rank >= facts.rules.special_rank)
+
+
+def _with_overdue(chosen: _Candidate, facts: _Situation) -> _Candidate:
+    """The chosen ladder step with every other overdue invoice that has not had it yet.
+
+    One document per customer per step lists what is overdue: an invoice that fell overdue
+    later joins the account's step rather than getting a milder one of its own next week."""
+    if chosen.precedence != 2 or chosen.step.only_before_due:
+        return chosen
+    ids = {id(r) for r in chosen.results}
+    logged, rank = facts.logged, chosen.rank
+    carried = [r for i, r in zip(facts.chased_at, facts.chased)
+               if id(r) not in ids and r.days_overdue > 0 and logged[i] < rank]
+    if not carried:
+        return chosen
+    carried_ids = ids | {id(r) for r in carried}
+    results = tuple(r for r in facts.chased if id(r) in carried_ids)
+    return chosen._replace(results=results, carried=chosen.carried + tuple(carried))
+
+
 def _hold_back(
     candidates: list[_Candidate], facts: _Situation
 ) -> tuple[list[_Candidate], Optional[dt.date]]:
@@ -642,18 +733,25 @@ def _last_contact(entries: Iterable[ContactEntry], rules: _Rules) -> Optional[dt
 # ---- stages and next steps -----------------------------------------------
 
 def _follow_ups(
-    facts: _Situation, chosen: Optional[_Candidate], waiting_until: Optional[dt.date]
+    facts: _Situation, chosen: Optional[_Candidate], waiting_until: Optional[dt.date], tone: _Tone
 ) -> tuple[InvoiceResult, ...]:
     done_now = {id(r) for r in chosen.results} if chosen and chosen.precedence == 2 else ()
     rank = chosen.rank if done_now else -1
+    firmest = rank if rank > tone.rank and not chosen.step.only_before_due else tone.rank  # once this week's is done
+    polite = not (tone.polite_off or firmest >= facts.rules.special_rank)
     floors = _floors(facts, chosen, waiting_until)
     ladder, logged, next_step = facts.rules.ladder, facts.logged, facts.run.next_step
     stepped = InvoiceResult.set_steps if facts.owned else InvoiceResult.with_steps
     updated = list(facts.results)
+    steps = []
     for i, r, due in zip(facts.chased_at, facts.chased, facts.due):
         done = logged[i]
         stage = rank if rank > done and id(r) in done_now else done  # max(done, rank) for the step's invoices
-        updated[i] = stepped(r, *next_step(r, stage, due, floors))
+        steps.append(next_step(r, stage, due, floors, polite))
+    if firmest >= 0:
+        steps = _with_the_account(facts, steps, firmest)
+    for i, r, step in zip(facts.chased_at, facts.chased, steps):
+        updated[i] = stepped(r, *step)
     if facts.entries or not facts.owned:  # else the others are new results without steps, and stay so
         chased_at = set(facts.chased_at)
         for i, r in enumerate(facts.results):
@@ -664,11 +762,40 @@ def _follow_ups(
     return tuple(updated)
 
 
+def _with_the_account(
+    facts: _Situation, steps: list[tuple[str, str, Optional[dt.date]]], firmest: int
+) -> list[tuple[str, str, Optional[dt.date]]]:
+    """The chased invoices' (stage, next step, date), every invoice not beyond the account's
+    ``firmest`` step going with the account (``_keep_tone``, ``_with_overdue``): its next step is
+    the one the firmest invoices take next, on the first day it comes while the invoice is
+    overdue; at the top of the ladder, where none comes, the top step on the day the invoice's
+    own next step would have come."""
+    rules = facts.rules
+    index, ladder = rules.index, rules.ladder
+    ahead = [(when, name) for (stage, name, when) in steps if name and when and index(stage) == firmest]
+    top = firmest == len(ladder) - 1
+    if not ahead and not top:
+        return steps
+    account_day, account_step = min(ahead) if ahead else (None, ladder[firmest].name)
+    kept = []
+    for r, (stage, name, when) in zip(facts.chased, steps):
+        if not name or ladder[index(name)].only_before_due or index(stage) > firmest or (top and index(stage) == top):
+            kept.append((stage, name, when))
+        elif account_day is None:
+            kept.append((stage, account_step, when))
+        else:
+            overdue = r.due_date + _ONE_DAY if r.due_date else account_day
+            kept.append((stage, account_step, account_day if account_day >= overdue else overdue))
+    return kept
+
+
 def _floors(
     facts: _Situation, chosen: Optional[_Candidate], waiting_until: Optional[dt.date]
 ) -> tuple[dt.date, dt.date]:
-    """The earliest day any next step, and any customer-facing next step, can happen."""
-    any_step = facts.as_of
+    """The earliest day any next step, and any customer-facing next step, can happen.
+
+    A customer gets one step a run: with a step chosen, nothing else happens before tomorrow."""
+    any_step = facts.as_of if chosen is None else facts.as_of + _ONE_DAY
     if facts.schedule.on_schedule and facts.schedule.uncovered:
         rule = facts.rules.plan_rule
         resume = facts.schedule.uncovered[0][0] + dt.timedelta(days=rule.days if rule else 5)
@@ -684,18 +811,24 @@ def _floors(
     return any_step, contact
 
 
+_ONE_DAY = dt.timedelta(days=1)
+
+
 def _next_step(
     rules: _Rules, issued: Optional[dt.date], due_date: Optional[dt.date], stage: int, due: int,
-    floors: tuple[dt.date, dt.date],
+    floors: tuple[dt.date, dt.date], polite: bool = True,
 ) -> tuple[str, str, Optional[dt.date]]:
     """A chased invoice's stage, next step and its date: the due step if not done, else the next one.
 
+    Without ``polite``, the steps meant before the due date are passed over.
     Reads nothing of the invoice but its invoice and due dates."""
     ladder = rules.ladder
     reached = ladder[stage].name if stage >= 0 else ""
     any_floor, contact_floor = floors
     for index in range((stage if stage >= due - 1 else due - 1) + 1, len(ladder)):
         step, offset = ladder[index], rules.offsets[index]
+        if step.only_before_due and not polite:
+            continue
         start = issued if step.start == INVOICE_DATE else due_date
         if not start:
             continue
@@ -723,7 +856,7 @@ def _account_stage(facts: _Situation, updated: Sequence[InvoiceResult]) -> str:
 
 # ---- the action ----------------------------------------------------------
 
-def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult]) -> Action:
+def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResult], tone: _Tone = _NO_TONE) -> Action:
     step = chosen.step
     ids = {id(r) for r in chosen.results}
     numbers = [r.invoice.number for r in chosen.results]
@@ -745,7 +878,7 @@ def _action(facts: _Situation, chosen: _Candidate, updated: Sequence[InvoiceResu
         pay_by=_pay_by(facts, chosen, final),
         following_step=following_step,
         following_date=following_date,
-        reason=_reason(facts, chosen, numbers),
+        reason=_reason(facts, chosen, numbers) + _tone_reason(facts, chosen, tone),
         urgency=chosen.rank * 1000 + oldest,
     )
 
@@ -797,6 +930,10 @@ def _by_currency(results: Sequence[InvoiceResult], amounts: Sequence[Decimal]) -
 
 def _is_final_demand(step: PolicyStep) -> bool:
     return FINAL_DEMAND in (step_key(step.name), step_key(step.template))
+
+
+def _is_referral(step: PolicyStep) -> bool:
+    return COLLECTIONS_REFERRAL in (step_key(step.name), step_key(step.template))
 
 
 def _pay_by(facts: _Situation, chosen: _Candidate, final: bool) -> Optional[dt.date]:
@@ -861,6 +998,24 @@ def _history(facts: _Situation, chosen: _Candidate) -> str:
     return f"the last contact was {_CONTACT_WORDS[channel_kind(last.channel)]} on {last.date.isoformat()}"
 
 
+def _tone_reason(facts: _Situation, chosen: _Candidate, tone: _Tone) -> str:
+    """What the account's tone changed this week, in a sentence or two after the reason ("" if nothing)."""
+    said = ""
+    if chosen.carried:
+        numbers = [r.invoice.number for r in chosen.carried]
+        joins, own = ("joins", "its") if len(numbers) == 1 else ("join", "their")
+        said += (f" {_invoice_phrase(numbers)} {joins} this step rather than a milder one of {own} own:"
+                 " the account is chased as a whole.")
+    if tone.dropped:
+        numbers = [r.invoice.number for r in tone.dropped]
+        rules = facts.rules
+        since = (f"invoices at {rules.ladder[tone.rank].name} or beyond are unpaid" if tone.rank >= rules.special_rank
+                 else "a promise to pay was broken")
+        said += (f" No polite reminder for {_invoice_phrase(numbers, lower=True)}, not yet due, while {since};"
+                 f" the statement lists {'it' if len(numbers) == 1 else 'them'}.")
+    return said
+
+
 _NO_HISTORY = "no reminder has been sent yet"
 _CONTACT_WORDS = {"email": "an email", "letter": "a letter", "call": "a call", "visit": "a visit",
                   "message": "a message"}
@@ -875,6 +1030,17 @@ def _invoice_phrase(numbers: Sequence[str], lower: bool = False) -> str:
 
 
 # ---- credit status -------------------------------------------------------
+
+def _last_logged(
+    results: Sequence[InvoiceResult], entries: Sequence[ContactEntry], keys: frozenset[str]
+) -> Optional[dt.date]:
+    """The last day one of these steps was logged on an invoice still unpaid, else None."""
+    if not entries or not keys:
+        return None
+    chased = [r for r in results if r.chased]
+    sent = [e.date for e in entries if step_key(e.step) in keys and any(entry_covers(e, r) for r in chased)]
+    return max(sent, default=None)
+
 
 _TYPED_CASH_ONLY = frozenset(_words(text) for text in (
     "cash only|cash|cod|on hold|hold|stop|stopped|credit stop|stop credit|blocked|suspended"
@@ -893,21 +1059,23 @@ def credit_status(
     policy: Sequence[PolicyStep],
     currency: str,
 ) -> tuple[str, str]:
-    """Cash only after a final demand, a broken promise, or over the credit limit; else OK.
+    """Cash only after a final demand or a referral for collection, a broken promise, or over the
+    credit limit; else OK.
 
     A customer the owner marked cash only (or on hold) on the Customers sheet stays so.
     """
     rules = _rules_of(tuple(policy))
-    if entries and rules.final_keys:
-        chased = [r for r in results if r.chased]
-        sent = [
-            e for e in entries
-            if step_key(e.step) in rules.final_keys and any(entry_covers(e, r) for r in chased)
-        ]
-        if sent:
-            return CASH_ONLY, f"A final demand was sent on {max(e.date for e in sent).isoformat()}."
-    if action is not None and action.step in rules.final_names:
-        return CASH_ONLY, "A final demand goes out with this run."
+    for keys, names, sent_on, goes_now in (
+        (rules.referral_keys, rules.referral_names, "The account was referred for collection on {}.",
+         "The account is referred for collection with this run."),
+        (rules.final_keys, rules.final_names, "A final demand was sent on {}.",
+         "A final demand goes out with this run."),
+    ):
+        sent = _last_logged(results, entries, keys)
+        if sent is not None:
+            return CASH_ONLY, sent_on.format(sent.isoformat())
+        if action is not None and action.step in names:
+            return CASH_ONLY, goes_now
     if promise is not None and promise.broken:
         return CASH_ONLY, f"The promise to pay by {promise.date.isoformat()} was not kept."
     if customer.credit_limit is not None:

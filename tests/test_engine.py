@@ -130,7 +130,7 @@ def test_final_demand_step_goes_forty_days_after_due_and_asks_to_catch_up():
     assessment = run(invoices, log, on(40), settings=settings(late_interest="1"))
     action = the_action(assessment)
     assert (action.step, action.channel, action.to) == ("final-demand", "letter", ("customer",))
-    assert action.invoices == ("1043",)
+    assert action.invoices == ("1043", "1044")  # 1044 is overdue too: it goes with the account
     assert action.open_invoices == ("1043", "1044", "1045")
     # 1043: 1000.00 + 13.33 (40 days), 1044: 500.00 + 3.33 (20 days)
     assert action.minimum_amount == {"": money("1516.66")}
@@ -145,7 +145,7 @@ def test_collections_referral_step_goes_sixty_days_after_due_to_the_owner():
     action = the_action(assessment)
     assert (action.step, action.channel, action.to) == ("collections-referral", "task", ("owner",))
     assert (action.following_step, action.following_date) == ("", None)
-    assert assessment.accounts[0].credit_reason == "A final demand was sent on 2026-03-12."
+    assert assessment.accounts[0].credit_reason == "The account is referred for collection with this run."
 
 
 def test_broken_promise_step_goes_two_days_after_the_promised_date():
@@ -250,12 +250,12 @@ def test_one_action_per_customer_lists_every_open_invoice():
     ]
     assessment = run(invoices, as_of=on(20))
     action = the_action(assessment)
-    assert (action.step, action.invoices) == ("second-notice", ("1043",))
+    assert (action.step, action.invoices) == ("second-notice", ("1043", "1044"))  # every overdue invoice
     assert action.open_invoices == ("1043", "1044", "1045", "CN1")
     assert action.amount == {"": money("1200.00")}  # 1043 and the overdue 1044; credits are not asked for
     results = {r.invoice.number: r for r in assessment.invoices}
     assert (results["1044"].stage, results["1044"].next_step, results["1044"].next_action_date) == (
-        "", "conversation-letter", on(27),
+        "second-notice", "manager-escalation", on(30),  # with 1043, the account's next step
     )
 
 
@@ -439,3 +439,74 @@ def test_the_same_book_always_gives_the_same_assessment():
     invoices = [acme(), acme("1044", "250.00", currency="EUR"), invoice("9", "Beta", "10.00", "2025-11-01")]
     b = book(invoices, log=[PROMISE], settings=settings(late_interest="1.5"))
     assert assess(b, on(33)) == assess(b, on(33))
+
+
+# ---- one voice per customer: the tone climbs, never back (SPEC §3) -------
+
+def by_number(assessment):
+    return {r.invoice.number: r for r in assessment.invoices}
+
+
+def quiet_week_next_step(newer, log, as_of):
+    """The newer invoice's next step and its date, in a week when nothing goes to Acme."""
+    assessment = run([acme(), newer], log, as_of=as_of)
+    assert assessment.actions == ()
+    result = by_number(assessment)[newer.number]
+    return result.next_step, result.next_action_date
+
+
+def test_no_friendly_reminder_after_a_final_demand_until_the_overdue_is_paid():
+    newer = acme("1050", "700.00", invoice_date="2026-02-28")  # due Mar 30: courtesy-reminder from Mar 23
+    log = [sent("final-demand", on(45), channel="letter")]
+    assert quiet_week_next_step(newer, log, on(52)) == ("collections-referral", on(60))
+    paid = acme(paid="1000.00", paid_date=on(50))
+    assert the_action(run([paid, newer], log, as_of=on(52))).step == "courtesy-reminder"
+
+
+def test_no_receipt_check_while_older_invoices_are_at_second_notice_and_the_why_says_so():
+    newer = acme("1050", "700.00", invoice_date="2026-02-20")  # receipt-check from Feb 25, due Mar 22
+    log = [sent("second-notice", on(20), channel="call")]
+    assert quiet_week_next_step(newer, log, on(27))[0] == "manager-escalation"
+    assessment = run([acme(), newer], log, as_of=on(30))
+    action = the_action(assessment)
+    assert (action.step, action.invoices) == ("manager-escalation", ("1043",))
+    assert action.reason.endswith(
+        " No polite reminder for invoice 1050, not yet due, while invoices at second-notice or beyond are"
+        " unpaid; the statement lists it.")
+    assert by_number(assessment)["1050"].next_action_date > on(30)
+
+
+def test_a_newer_overdue_invoice_waits_for_the_account_s_next_step_instead_of_a_milder_one():
+    newer = acme("1050", "300.00", invoice_date="2026-01-20")  # due Feb 19: overdue-notice from Feb 24
+    log = [sent("second-notice", on(20), channel="call")]
+    assert quiet_week_next_step(newer, log, on(25)) == ("manager-escalation", on(30))
+    action = the_action(run([acme(), newer], log, as_of=on(30)))
+    assert (action.step, action.invoices) == ("manager-escalation", ("1043", "1050"))
+    assert action.reason == (
+        "Invoices 1043 and 1050 are up to 30 days overdue; the last step was second-notice on 2026-02-20."
+        " Invoice 1050 joins this step rather than a milder one of its own: the account is chased as a whole.")
+
+
+def test_the_account_s_step_carries_every_overdue_invoice_and_nothing_else_shows_as_due_today():
+    never_chased = acme("1044", "4012.28", invoice_date="2026-01-09")  # due Feb 8: 22 days overdue
+    log = [sent("second-notice", on(20), channel="call")]
+    assessment = run([acme(), never_chased], log, as_of=on(30))
+    action = the_action(assessment)
+    assert (action.step, action.invoices) == ("manager-escalation", ("1043", "1044"))
+    result = by_number(assessment)["1044"]
+    assert (result.stage, result.next_step, result.next_action_date) == ("manager-escalation", "final-demand", on(40))
+    assert [r.invoice.number for r in assessment.invoices
+            if r.next_action_date and r.next_action_date <= on(30) and r.invoice.number not in action.invoices] == []
+
+
+def test_at_the_top_of_the_ladder_a_newer_overdue_invoice_is_referred_too():
+    newer = acme("1050", "300.00", invoice_date="2026-03-04")  # due Apr 3: overdue-notice from Apr 8
+    log = [sent("final-demand", on(40), channel="letter"), sent("collections-referral", on(60), channel="task")]
+    assessment = run([acme(), newer], log, as_of=on(67))
+    action = the_action(assessment)
+    assert (action.step, action.invoices) == ("collections-referral", ("1050",))
+    assert action.reason == (
+        "Invoice 1050 is 5 days overdue; no reminder has been sent yet. Invoice 1050 joins this step rather"
+        " than a milder one of its own: the account is chased as a whole.")
+    assert (assessment.accounts[0].credit_status, assessment.accounts[0].credit_reason) == (
+        CASH_ONLY, "The account was referred for collection on 2026-04-01.")

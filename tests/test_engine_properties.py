@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 
 from tests.builders import book, entry, invoice, settings
 from collector.engine import assess, contact_entries
-from collector.policy import DEFAULT_POLICY, ladder_index, ladder_of
+from collector.policy import DEFAULT_POLICY, ladder_index, ladder_of, logged_stage
 
 BASE = dt.date(2026, 3, 2)
 LADDER = ladder_of(DEFAULT_POLICY)
@@ -147,4 +147,30 @@ def test_regular_runs_never_repeat_a_step_or_go_back(case):
             for number in row.invoices:
                 assert all(rank(row.step) > rank(step) for step in done[number])
                 done[number].append(row.step)
+        log += contact_entries(assessment)
+
+
+SECOND_NOTICE = ladder_index("second-notice", LADDER)
+
+
+@hyp_settings(max_examples=50, deadline=None)
+@given(young_book())
+def test_regular_runs_never_step_back_in_tone_and_show_as_due_only_what_they_do(case):
+    """One customer, one voice: once an unpaid overdue invoice had a step, no later step after the
+    due date is milder, and from second-notice on no reminder before the due date goes either; an
+    invoice shows a next action on or before the run date only when this run's step does it."""
+    invoices, gap, every = case
+    log = []
+    for run in range(0, 120, every):
+        as_of = BASE + dt.timedelta(days=run)
+        assessment = assess(book(invoices, log=log, settings=settings(min_days_between_contacts=gap)), as_of)
+        planned = {number for action in assessment.actions for number in action.invoices}
+        assert [r.invoice.number for r in assessment.invoices
+                if r.next_action_date and r.next_action_date <= as_of and r.invoice.number not in planned] == []
+        firmest = max([logged_stage(r, log, LADDER) for r in assessment.invoices if r.chased and r.days_overdue > 0],
+                      default=-1)
+        for action in assessment.actions:
+            step = LADDER[rank(action.step)]
+            if firmest >= SECOND_NOTICE or not step.only_before_due:
+                assert rank(action.step) >= firmest
         log += contact_entries(assessment)

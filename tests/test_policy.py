@@ -3,7 +3,7 @@ import pytest
 
 from tests.builders import customer, entry, invoice, settings
 from collector.aging import assess_invoice
-from collector.assessment import CASH_ONLY, GOOD_STANDING, Promise
+from collector.assessment import CASH_ONLY, GOOD_STANDING, Action, Promise
 from collector.model import PolicyStep
 from collector.policy import (
     DEFAULT_POLICY, channel_kind, credit_status, due_step, is_customer_facing, ladder_of,
@@ -223,3 +223,21 @@ def test_open_total_over_the_credit_limit_makes_the_customer_cash_only():
 def test_cash_only_typed_by_the_owner_is_kept(typed):
     assert status_of(customer(credit_status=typed), [OPEN]) == (CASH_ONLY, "Set by you on the Customers sheet.")
 
+
+
+def test_referral_for_collection_makes_the_customer_cash_only():
+    log = [entry("2026-02-20", invoices=["1"], channel="letter", step="final-demand"),
+           entry("2026-03-01", invoices=["1"], channel="task", step="collections-referral")]
+    assert status_of(results=[OPEN], log=log) == (
+        CASH_ONLY, "The account was referred for collection on 2026-03-01.",
+    )
+
+
+def test_referral_going_out_with_this_run_makes_the_customer_cash_only():
+    action = Action.of(customer=customer(), step="collections-referral", channel="task", to=("owner",),
+                       template="collections-referral", invoices=("1",), open_invoices=("1",), amount={},
+                       interest={}, minimum_amount={}, pay_by=None, following_step="", following_date=None,
+                       reason="", urgency=0)
+    assert status_of(results=[OPEN], action=action) == (
+        CASH_ONLY, "The account is referred for collection with this run.",
+    )

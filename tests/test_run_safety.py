@@ -37,14 +37,14 @@ CHANGED = ("Error: shop.xlsx was changed by someone else while collector was wor
            "overwrite it. Run collector again.")
 SUMMARY_HEAD = [
     "Read shop.xlsx: 4 invoices on 'Invoices' (header row 1), 3 customers, 1 contact log entry.",
-    "As of 2026-11-23: 2 actions this week, 1 customer on credit hold.",
+    "As of 2026-11-23: 2 actions this week, 2 customers on credit hold.",  # Acme referred, Bolt final demand
     "  Receivables EUR 1,950.50, overdue EUR 1,950.50 (100.00%).",
 ]
 PLAN = [
     "This week's plan (2 actions, most urgent first)",
     "Customer  Step                  Channel        Amount  Invoices",
-    "--------  --------------------  -------  ------------  --------",
-    "Acme Ltd  collections-referral  task     EUR 1,500.00  INV-1",
+    "--------  --------------------  -------  ------------  ------------",
+    "Acme Ltd  collections-referral  task     EUR 1,500.00  INV-1, INV-3",
     "Bolt Ltd  final-demand          letter     EUR 450.50  INV-2",
 ]
 
@@ -172,7 +172,7 @@ def test_run_keeps_a_byte_identical_backup_named_after_the_workbook_and_the_time
     assert result.stdout.splitlines() == SUMMARY_HEAD + [
         "Updated shop.xlsx: computed columns Invoices!I:P; tabs Aging, Actions, History; 2 Contact Log rows.",
         f"Backup of the previous version: {os.path.join('backups', name)}",
-        "Credit status changed for 1 customer on 'Customers'.",
+        "Credit status changed for 2 customers on 'Customers'.",
     ]
     assert listing(books) == ["backups", f"backups/{name}", "shop.xlsx"]
 
@@ -501,7 +501,7 @@ def test_an_invoice_whose_customer_looks_like_a_total_is_still_followed_up_and_w
     assert run(path).exit_code == 0
     actions = openpyxl.load_workbook(path)["Actions"]
     cells = [c for c in _column_cells(actions, "Customer") if c.value == name]
-    assert [c.data_type for c in cells] == ["s"]
+    assert [c.data_type for c in cells] == ["s", "s"]  # its referral, and the list of customers on credit hold
 
 
 def test_a_currency_that_looks_like_a_formula_is_written_as_text(books):
@@ -619,7 +619,7 @@ def test_libreoffice_or_old_excel_tracker_is_untouched_and_results_go_beside_it(
     shutil.copyfile(libreoffice_copies[kind], tracker)
     summary = [f"Read shop.{kind}: 4 invoices on 'Invoices' (header row 1), 3 customers, 1 contact log entry.",
                *SUMMARY_HEAD[1:]]
-    _check_results_beside(books, tracker, summary, ["Credit status changed for 1 customer on 'Customers'."])
+    _check_results_beside(books, tracker, summary, ["Credit status changed for 2 customers on 'Customers'."])
 
 
 # --- 9. the fidelity guard ------------------------------------------------------------------------
@@ -774,7 +774,7 @@ def test_the_guard_refuses_a_write_that_changes_anything_collector_does_not_own(
         "shop.xlsx was NOT changed, because saving it would lose:",
         f"  - {loss}",
         "The results are in shop (collector).xlsx beside it.",
-        "Credit status changed for 1 customer on 'Customers'.",
+        "Credit status changed for 2 customers on 'Customers'.",
     ]
     assert snapshot(path) == before
     assert listing(books) == ["shop (collector).xlsx", "shop.xlsx"]
