@@ -55,6 +55,8 @@ RIGHT = Alignment(horizontal="right")
 TOP = Alignment(vertical="top", wrap_text=False)
 TOP_WRAPPED = Alignment(vertical="top", wrap_text=True)
 TOTAL_BORDER = Border(top=THIN)
+# Computed text starts a space in, so it never reads as one word with a number right-aligned beside it.
+COMPUTED_TEXT_ALIGNMENT = Alignment(horizontal="left", indent=1)
 
 COMPUTED_NOTE = (
     "collector works this column out and rewrites it on every run. Do not type here: "
@@ -89,6 +91,7 @@ class Written:
 
     computed_range: str = ""
     computed_columns: tuple[int, int] = (0, 0)  # 1-based first and last column of the block
+    filter_end: int = 0  # 1-based last computed column: as far as the owner's filter may grow
     log_rows: list[int] = field(default_factory=list)
     log_sheet: str = ""
     log_created: bool = False
@@ -148,14 +151,15 @@ def _write_invoice_columns(workbook, book: Book, assessment: Assessment, written
     _clear_block(sheet, start, layout.header_row, len(columns) + 2)
     header_row = layout.header_row
     date_format = _owner_date_format(sheet, layout)
-    for offset, column in enumerate(columns):
+    widths = computed_widths(columns, computed_column_values(assessment.invoices, columns))
+    for offset, (column, width) in enumerate(zip(columns, widths)):
         cell = sheet.cell(row=header_row, column=start + offset, value=column.header)
         cell.font, cell.fill = COMPUTED_HEADER_FONT, COMPUTED_FILL
         cell.alignment = COMPUTED_HEADER_ALIGNMENT
         cell.comment = Comment(COMPUTED_NOTE, COLLECTOR, width=260, height=90)
-        letter = get_column_letter(start + offset)
-        if sheet.column_dimensions[letter].width in (None, 13.0):
-            sheet.column_dimensions[letter].width = max(12, len(column.header) + 3)
+        dimension = sheet.column_dimensions[get_column_letter(start + offset)]
+        if dimension.width in (None, 13.0) or dimension.width < width:
+            dimension.width = width
     for result in assessment.invoices:
         values = _computed_values(result, columns)
         for offset, (column, value) in enumerate(zip(columns, values)):
@@ -166,13 +170,59 @@ def _write_invoice_columns(workbook, book: Book, assessment: Assessment, written
                 cell.number_format = date_format
             elif column.kind == "money":
                 cell.number_format = MONEY_FORMAT
+            elif column.kind == "text":
+                cell.alignment = COMPUTED_TEXT_ALIGNMENT
     end = start + len(columns) - 1
     reference = f"{quote_sheetname(sheet.title)}!${get_column_letter(start)}${header_row}:${get_column_letter(end)}${header_row}"
     workbook.defined_names[COMPUTED_NAME] = DefinedName(COMPUTED_NAME, attr_text=reference, hidden=True)
     _grow_tables(sheet, header_row, start, end, columns)
+    grown = grown_filter(sheet.auto_filter.ref or "", header_row, start, end)
+    if grown:
+        sheet.auto_filter.ref = grown  # openpyxl writes its _xlnm._FilterDatabase name from it
     written.computed_range = f"{sheet.title}!{get_column_letter(start)}:{get_column_letter(end)}"
     written.computed_columns = (start, max(end, start + len(columns) + 1))
+    written.filter_end = end
     written.invoice_sheet = sheet.title
+
+
+def computed_widths(columns: Sequence[ComputedColumn], values: Sequence[Sequence[object]]) -> list[int]:
+    """Each computed column's width: its header (with room for a filter button) or its widest value,
+    so "25" and "1–30" or "8.75" and "conversation-letter" never run together in the next column."""
+    return [max(12, len(column.header) + 3, min(_widest(column.kind, column_values), _WIDEST) + 3)
+            for column, column_values in zip(columns, values)]
+
+
+_WIDEST = 30  # a longer value is cut rather than make the column wider than this
+
+
+def _widest(kind: str, values: Sequence[object]) -> int:
+    """How many characters the widest of values shows, measured on the few distinct or extreme values."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return 0
+    if kind == "date":
+        return 10
+    if kind == "money":
+        return max(len(f"{max(present):,.2f}"), len(f"{min(present):,.2f}"))
+    if kind == "int":
+        return max(len(str(max(present))), len(str(min(present))))
+    return max(map(len, map(str, set(present))))
+
+
+def grown_filter(reference: str, header_row: int, start: int, end: int) -> Optional[str]:
+    """The owner's AutoFilter over the invoice list grown over collector's columns start..end, so
+    sorting from its buttons keeps each invoice's figures beside it; None when it is to stay.
+
+    It grows when it starts on the header row and reaches the column just left of collector's;
+    a filter over some other part of the sheet, or one already over them, stays as it is.
+    """
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(reference.replace("$", ""))
+    except (TypeError, ValueError):
+        return None
+    if min_row != header_row or max_row is None or min_col >= start or not start - 1 <= max_col < end:
+        return None
+    return f"{get_column_letter(min_col)}{min_row}:{get_column_letter(end)}{max_row}"
 
 
 def _clear_block(sheet, start: int, header_row: int, width: int) -> None:

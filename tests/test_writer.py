@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -261,6 +263,59 @@ def test_an_excel_table_over_the_invoices_grows_to_take_in_the_computed_columns(
     assert [c.name for c in table.tableColumns][4:] == ["Calc. Due Date", "Calc. Balance", "Days Overdue",
                                                         "Aging", "Interest", "Stage", "Next Step",
                                                         "Next Action Date"]
+
+
+def _run_with(writer_kind: str, path: Path, as_of=AS_OF) -> None:
+    if writer_kind == "openpyxl":  # the writer of .xls, .ods and .csv results, and of packages the editor cannot keep
+        from collector import weekly
+        from collector.writer import write_results as openpyxl_writer
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(weekly, "write_results", openpyxl_writer)
+            weekly.run_week(str(path), as_of)
+    else:
+        assert run(path, as_of).exit_code == 0
+
+
+@pytest.mark.parametrize("writer_kind", ["lossless", "openpyxl"])
+def test_the_owners_autofilter_grows_over_the_computed_columns_and_next_week_stays(tmp_path, writer_kind):
+    path = tmp_path / "filtered.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "AR"
+    sheet.append(["Customer", "Invoice #", "Invoice Date", "Amount"])
+    for index in range(5):
+        sheet.append([f"Client {index}", f"N-{index}", D(2026, 8, 1 + index), 100 + index])
+    sheet.auto_filter.ref = "A1:D6"
+    sheet.auto_filter.add_filter_column(0, ["Client 1", "Client 2"])
+    workbook.save(path)
+    for as_of in (AS_OF, AS_OF + dt.timedelta(days=7)):
+        _run_with(writer_kind, path, as_of)
+        written = openpyxl.load_workbook(path)
+        assert written["AR"].auto_filter.ref == "A1:L6"  # Calc. Due Date .. Next Action Date are E:L
+        assert [c.colId for c in written["AR"].auto_filter.filterColumn] == [0]
+        with zipfile.ZipFile(path) as archive:
+            names = re.findall(r'<definedName name="_xlnm._FilterDatabase" localSheetId="0"[^>]*>[^<]*</definedName>',
+                               archive.read("xl/workbook.xml").decode())
+        assert len(names) == 1 and names[0].endswith("'AR'!$A$1:$L$6</definedName>"), names
+
+
+@pytest.mark.parametrize("writer_kind", ["lossless", "openpyxl"])
+def test_computed_columns_fit_their_widest_value_and_text_stands_off_a_number_beside_it(small, writer_kind):
+    _run_with(writer_kind, small)
+    sheet = openpyxl.load_workbook(small)["Invoices"]
+    start = computed_start(small, "Invoices")
+    for column in range(start, sheet.max_column + 1):
+        letter = openpyxl.utils.get_column_letter(column)
+        cells = [sheet.cell(row=row, column=column) for row in range(2, sheet.max_row + 1)]
+        shown = [len(c.value) for c in cells if isinstance(c.value, str)]
+        shown += [len(f"{c.value:,.2f}") for c in cells if isinstance(c.value, float)]
+        shown += [len(str(c.value)) for c in cells if isinstance(c.value, int)]
+        header = sheet.cell(row=1, column=column).value
+        assert sheet.column_dimensions[letter].width >= max(shown + [len(header)]) + 2, header
+        for cell in cells:
+            if isinstance(cell.value, str):
+                assert cell.alignment.horizontal == "left" and cell.alignment.indent == 1, cell.coordinate
 
 
 def test_libreoffice_opens_the_result_and_computes_the_same_aging_totals(tmp_path, soffice):
