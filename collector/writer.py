@@ -54,9 +54,10 @@ HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=T
 RIGHT = Alignment(horizontal="right")
 TOP = Alignment(vertical="top", wrap_text=False)
 TOP_WRAPPED = Alignment(vertical="top", wrap_text=True)
+TOP_INDENTED = Alignment(vertical="top", horizontal="left", indent=1)  # as INDENTED, top-aligned
 TOTAL_BORDER = Border(top=THIN)
 # Computed text starts a space in, so it never reads as one word with a number right-aligned beside it.
-COMPUTED_TEXT_ALIGNMENT = Alignment(horizontal="left", indent=1)
+COMPUTED_TEXT_ALIGNMENT = INDENTED = Alignment(horizontal="left", indent=1)
 
 COMPUTED_NOTE = (
     "collector works this column out and rewrites it on every run. Do not type here: "
@@ -551,7 +552,8 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{last}"
         _aging_fills(sheet, labels, first, last)
     sheet.freeze_panes = f"B{header_row + 1}"
-    sizes = dict(enumerate([34, 9] + [13] * len(labels) + [14, 12, 20, 14], start=1))
+    # Stage fits "collections-referral" and its indent
+    sizes = dict(enumerate([34, 9] + [13] * len(labels) + [14, 12, 23, 14], start=1))
     for index, needed in _money_widths(assessment.totals, lines, labels).items():
         sizes[index] = max(sizes.get(index, 13), needed)
     for index, size in sorted(sizes.items()):
@@ -681,7 +683,7 @@ def _aging_columns(lines: _AgingLines, labels: Sequence[str]) -> list[_Column]:
         columns.append(_Column(3 + offset, [float(amount) if amount else None for amount in lines.buckets[label]],
                                MONEY_FORMAT))
     return columns + [_Column(total, list(map(float, lines.totals)), MONEY_FORMAT),
-                      _Column(total + 1, lines.oldest), _Column(total + 2, lines.stages),
+                      _Column(total + 1, lines.oldest), _Column(total + 2, lines.stages, alignment=INDENTED),
                       _Column(total + 3, lines.credits)]
 
 
@@ -769,7 +771,9 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
         last = header_row + 1
     _hold_block(sheet, assessment, last + 3)
     sheet.freeze_panes = f"D{header_row + 1}"
-    for index, (_, width) in enumerate(ACTION_COLUMNS, start=1):
+    for index, (title, width) in enumerate(ACTION_COLUMNS, start=1):
+        if title in _FITTED:  # a long name or number would run into the next column
+            width = max(width, min(_widest("text", cells[title]), _FITTED[title]) + 2)
         sheet.column_dimensions[get_column_letter(index)].width = width
     _print_setup(sheet, header_row)
     sheet.print_area = f"A1:{get_column_letter(_A['Why'])}{sheet.max_row}"
@@ -779,6 +783,7 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
 _ACTION_CELLS = ("#", "Customer", "Step", "Channel", "Invoices", "Amount to Ask", "Currency", "Contact", "Phone",
                  "Why", "Email", "Call Script")
 _WRAPPED = ("Invoices", "Why", "Call Script")
+_FITTED = {"Customer": 40, "Step": 24, "Contact": 30, "Phone": 22}  # unwrapped columns as wide as their values, up to these
 
 
 _CUSTOMER_KEY = attrgetter("customer.key")
@@ -830,7 +835,7 @@ def _action_columns(cells: Mapping[str, list], count: int) -> list[_Column]:
     """The actions' cells as a block's columns: top-aligned, long text wrapped, the amount as money; and
     the Documents column, empty until links are put in it."""
     columns = [_Column(_A[title], cells[title], MONEY_FORMAT if title == "Amount to Ask" else None,
-                       TOP_WRAPPED if title in _WRAPPED else TOP)
+                       TOP_WRAPPED if title in _WRAPPED else TOP_INDENTED if title == "Currency" else TOP)
                for title in _ACTION_CELLS]
     return columns + [_Column(_A["Documents"], [None] * count)]
 

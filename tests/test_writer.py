@@ -318,6 +318,26 @@ def test_computed_columns_fit_their_widest_value_and_text_stands_off_a_number_be
                 assert cell.alignment.horizontal == "left" and cell.alignment.indent == 1, cell.coordinate
 
 
+@pytest.mark.parametrize("writer_kind", ["lossless", "openpyxl"])
+def test_tab_text_beside_a_right_aligned_number_stands_off_it_and_names_and_phones_fit(tmp_path, writer_kind):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    _run_with(writer_kind, path)
+    workbook = openpyxl.load_workbook(path)
+    aging, actions = workbook["Aging"], workbook["Actions"]
+    header_row = next(r for r in range(1, 30) if aging.cell(row=r, column=1).value == "Customer")
+    stage = [c.value for c in aging[header_row]].index("Stage") + 1
+    stages = [aging.cell(row=r, column=stage) for r in range(header_row + 1, aging.max_row + 1)]
+    assert any(c.value for c in stages) and all(c.alignment.indent == 1 for c in stages if c.value)
+    titles = [c.value for c in actions[3]]
+    rows = [r for r in range(4, actions.max_row + 1) if isinstance(actions.cell(row=r, column=1).value, int)]
+    currencies = [actions.cell(row=r, column=titles.index("Currency") + 1) for r in rows]
+    assert all(c.alignment.indent == 1 for c in currencies if c.value)
+    for title in ("Customer", "Step", "Contact", "Phone"):
+        column = titles.index(title) + 1
+        widest = max(len(str(actions.cell(row=r, column=column).value or "")) for r in rows)
+        assert actions.column_dimensions[openpyxl.utils.get_column_letter(column)].width >= widest + 2, title
+
+
 def test_libreoffice_opens_the_result_and_computes_the_same_aging_totals(tmp_path, soffice):
     path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
     assessment = assess(read_book(str(path)), AS_OF)
@@ -387,7 +407,7 @@ def test_aging_money_columns_keep_their_width_for_usual_figures(tmp_path):
     header_row = next(r for r in range(1, 30) if sheet.cell(row=r, column=1).value == "Customer")
     titles = [c.value for c in sheet[header_row]]
     widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i in range(1, len(titles) + 1)]
-    assert widths == [34, 9] + [13] * (len(titles) - 6) + [14, 12, 20, 14]
+    assert widths == [34, 9] + [13] * (len(titles) - 6) + [14, 12, 23, 14]
 
 
 def test_aging_widths_when_nothing_is_owed(tmp_path):
