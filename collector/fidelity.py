@@ -293,7 +293,8 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
     byte. The parts it does own on the owner's sheets (``owner_sheets``: sheet name -> part) are
     held to their promise too: no formula, extension (sparklines, x14 validations, data bars) or
     relationship of the original may go, the owner's notes stay word for word, the owner's cell
-    formats stay, and every cell outside collector's cells stays: byte for byte where it can be
+    formats stay, every filter and defined name stays (but for the invoice filter grown over
+    collector's columns), and every cell outside collector's cells stays: byte for byte where it can be
     shown so, else as any reader sees its value, saved formula results included.
     """
     import zipfile

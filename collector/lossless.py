@@ -14,7 +14,8 @@ editor changes only the parts collector owns:
   through an empty openpyxl sheet, which is fast whatever the tab's size;
 - the bookkeeping that must stay consistent: workbook.xml's sheet list and
   defined names, relationships, content types, app.xml's sheet titles,
-  styles.xml (appended, never renumbered), table ranges, calcChain.
+  styles.xml (appended, never renumbered), table ranges, the owner's AutoFilter
+  over the invoices (grown over the computed columns), calcChain.
 
 Every other part is copied as its original compressed bytes. A package the
 editor cannot handle (strict OOXML, ZIP64, encryption, a formula it would

@@ -505,8 +505,8 @@ class SheetEdit:
         return match.group(1) if match else None
 
     def changed(self) -> bool:
-        return bool(self._writes or (self._columns and self._columns.index) or self._clear or self._widths or self._legacy_drawing or self._drop_legacy_drawing
-                    or self._filter is not None)
+        return bool(self._writes or (self._columns and self._columns.index) or self._clear or self._widths
+                    or self._legacy_drawing or self._drop_legacy_drawing or self._filter is not None)
 
     # rendering
 
