@@ -247,14 +247,20 @@ def test_customers_put_on_hold_get_cash_only_with_the_reason(tmp_path):
                if a.credit_status == "Cash only" and a.customer.row)
 
 
-def test_an_excel_table_over_the_invoices_grows_to_take_in_the_computed_columns(tmp_path):
-    path = tmp_path / "table.xlsx"
+def _receivables() -> tuple[openpyxl.Workbook, object]:
+    """A workbook of five invoices on an 'AR' sheet, A1:D6, and that sheet."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "AR"
     sheet.append(["Customer", "Invoice #", "Invoice Date", "Amount"])
     for index in range(5):
         sheet.append([f"Client {index}", f"N-{index}", D(2026, 8, 1 + index), 100 + index])
+    return workbook, sheet
+
+
+def test_an_excel_table_over_the_invoices_grows_to_take_in_the_computed_columns(tmp_path):
+    path = tmp_path / "table.xlsx"
+    workbook, sheet = _receivables()
     sheet.add_table(Table(displayName="Receivables", ref="A1:D6"))
     workbook.save(path)
     assert run(path).exit_code == 0
@@ -280,12 +286,7 @@ def _run_with(writer_kind: str, path: Path, as_of=AS_OF) -> None:
 @pytest.mark.parametrize("writer_kind", ["lossless", "openpyxl"])
 def test_the_owners_autofilter_grows_over_the_computed_columns_and_next_week_stays(tmp_path, writer_kind):
     path = tmp_path / "filtered.xlsx"
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "AR"
-    sheet.append(["Customer", "Invoice #", "Invoice Date", "Amount"])
-    for index in range(5):
-        sheet.append([f"Client {index}", f"N-{index}", D(2026, 8, 1 + index), 100 + index])
+    workbook, sheet = _receivables()
     sheet.auto_filter.ref = "A1:D6"
     sheet.auto_filter.add_filter_column(0, ["Client 1", "Client 2"])
     workbook.save(path)
@@ -377,15 +378,7 @@ def test_aging_money_columns_are_wide_enough_for_big_figures(tmp_path, writer_ki
             ["Toko Maju", "INV-1", dt.date(2026, 1, 5), 46_083_095], ["Toko Baru", "INV-2", dt.date(2026, 11, 1), 1_250.5],
             ["Warung", "INV-3", dt.date(2026, 11, 20), -12_345_678.9]]
     path = write_xlsx(tmp_path / "big.xlsx", {"Invoices": rows})
-    if writer_kind == "openpyxl":
-        from collector import weekly
-        from collector.writer import write_results as openpyxl_writer
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(weekly, "write_results", openpyxl_writer)
-            weekly.run_week(str(path), AS_OF)
-    else:
-        run(path)
+    _run_with(writer_kind, path)
     sheet = openpyxl.load_workbook(path)["Aging"]
     header_row = next(r for r in range(1, 30) if sheet.cell(row=r, column=1).value == "Customer")
     titles = [c.value for c in sheet[header_row]]
