@@ -27,6 +27,7 @@ from collector.terms import (
 
 ZERO = Decimal("0.00")
 CURRENT = "Current"
+CREDITS = "Credits"  # beside the buckets: open credit notes, in a customer's total but never aged
 DSO_WINDOW_DAYS = 90
 
 
@@ -517,6 +518,48 @@ class Position:
     @property
     def overdue_by(self) -> dict[str, list[Decimal]]:
         return {currency: amounts.overdue for currency, amounts in self.by_currency.items() if amounts.overdue}
+
+
+class AgedBalance:
+    """One customer's open balance in one currency, split so the parts add up to the cent: what its
+    invoices still owe by aging bucket, plus its open credits (credit notes not yet used, zero or
+    below, never aged), make its total. ``oldest`` is the most days overdue of an invoice in a
+    bucket; ``first`` the first open result, for the customer's name when there is no account."""
+
+    __slots__ = ("buckets", "credits", "total", "oldest", "first")
+
+    def __init__(self, first: InvoiceResult) -> None:
+        self.buckets: dict[str, Decimal] = {}
+        self.credits = ZERO
+        self.total = ZERO
+        self.oldest = 0
+        self.first = first
+
+
+def aged_balances(results: Iterable[InvoiceResult]) -> dict[tuple[str, str], AgedBalance]:
+    """Each customer's ``AgedBalance`` by (customer key, currency), in the order they first appear.
+
+    The Aging tab, the statement and ``collector report`` all show these, so their rows add up."""
+    balances: dict[tuple[str, str], AgedBalance] = {}
+    get = balances.get
+    for result in results:
+        if result.state not in OPEN_STATES:  # InvoiceResult.is_open, without a call per invoice
+            continue
+        key = (result.invoice.customer_key, result.currency)
+        line = get(key)
+        if line is None:
+            line = balances[key] = AgedBalance(result)
+        balance = result.open_balance
+        line.total += balance
+        bucket = result.bucket
+        if bucket:
+            sums = line.buckets
+            sums[bucket] = sums.get(bucket, ZERO) + balance
+            if result.days_overdue > line.oldest:
+                line.oldest = result.days_overdue
+        else:  # a credit note: shown as credit, never aged
+            line.credits += balance
+    return balances
 
 
 def gather(results: Iterable[InvoiceResult], as_of: Optional[dt.date] = None) -> Position:

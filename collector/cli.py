@@ -160,8 +160,11 @@ def _renderer(workbook: str, day: dt.date, out: str | None, templates: str | Non
         from collector.documents import render_documents
 
         folder = output_folder(workbook, day, out or book.settings.output_folder)
-        _progress(f"Writing the letters and email drafts to {folder}")
-        with click.progressbar(length=max(1, len(assessment.actions)), label="Documents", file=sys.stderr,
+        if assessment.actions:
+            _progress(f"Writing the letters and email drafts to {folder}")
+        if not assessment.actions or not sys.stderr.isatty():  # a bar only where it redraws: a log keeps a lone label
+            return render_documents(book, assessment, folder, templates_dir=templates, language=language)
+        with click.progressbar(length=len(assessment.actions), label="Documents", file=sys.stderr,
                                show_pos=True) as bar:
             def progress(done: int, total: int) -> None:
                 bar.length = max(1, total)
@@ -189,10 +192,10 @@ def check(workbook: str) -> None:
     Each problem names the sheet, the cell and the value, and says what to do.
     Exits 1 when there are errors to fix, 0 when the workbook is ready.
     """
-    from collector.reader import read_book
     from collector.report import problems_text
+    from collector.weekly import read_tracker
 
-    book = read_book(workbook)
+    book = read_tracker(workbook, dt.date.today())  # with the rows the run carries over, if any
     click.echo(problems_text(book), nl=False)
     if book.errors:
         sys.exit(1)
@@ -210,11 +213,11 @@ def report(workbook: str, as_of: str | None, as_json: bool) -> None:
     customer with its next step, in a stable form for scripts.
     """
     from collector.engine import assess
-    from collector.reader import read_book
     from collector.report import report_json, report_text
+    from collector.weekly import read_tracker
 
     day = _parse_as_of(as_of)
-    book = read_book(workbook)
+    book = read_tracker(workbook, day)
     assessment = assess(book, day)
     click.echo(report_json(book, assessment) if as_json else report_text(book, assessment), nl=not as_json)
 

@@ -18,12 +18,14 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from jinja2.runtime import Macro
 
-from collector.aging import BucketScheme
+from collector.address import home_country, recipient
+from collector.aging import BucketScheme, aged_balances
 from collector.assessment import CASH_ONLY, CREDIT, DISPUTED, ON_HOLD, Account, Action, Assessment, InvoiceResult
-from collector.locale_text import Formats, country_of, currency_country, formats_for, paper_size, percent
+from collector.locale_text import Formats, country_of, formats_for, paper_size, percent
 from collector.model import Book, ContactEntry, Customer, Settings
 from collector.paper import Paper, address_font_size, paper_named
-from collector.policy import channel_kind, is_own_entry, step_key
+from collector.account import entry_covers
+from collector.policy import DEFAULT_POLICY, FINAL_DEMAND, channel_kind, is_customer_facing, is_own_entry, step_key
 from collector.render import Templates
 
 # The blocks a step template may define.
@@ -62,8 +64,7 @@ class Composer:
             self._results.setdefault(result.invoice.customer_key, []).append(result)
         self._accounts = {account.customer.key: account for account in self.assessment.accounts}
         settings = self.book.settings
-        self.owner_country = (country_of(settings.address) or currency_country(settings.currency)
-                              or _region(settings.language))
+        self.owner_country = home_country(settings)
         self.owner = self.voice(self.language or settings.language, self.owner_country)
         self.paper: Paper = paper_named(paper_size(settings.paper_size, self.owner_country))
 
@@ -79,7 +80,9 @@ class Composer:
 
     def _words(self, language: str) -> Any:
         if language not in self._word_modules:
-            self._word_modules[language] = plain_words(self.templates.module(f"{language}/{WORDS}"))
+            name = f"{language}/{WORDS}"
+            self._word_modules[language] = plain_words(self.templates.module(name),
+                                                       self.templates.builtin_module(name))
         return self._word_modules[language]
 
     def account(self, customer: Customer) -> Optional[Account]:
@@ -123,6 +126,10 @@ class Composer:
         due_dates = [r.due_date for r in chased if r.due_date]
         promise = account.promise if account else None
         call = self._latest_call(customer)
+        reminders = self._reminders(customer, chased)
+        final_demands = [e for e in reminders if step_key(e.step) == FINAL_DEMAND]
+        named_amount = _sum_by_currency(chased, with_interest=True)
+        same_due = len(set(due_dates)) <= 1
         return {
             **self.common(voice),
             "medium": medium,
@@ -143,6 +150,10 @@ class Composer:
             "minimum_amount": f.amounts(dict(action.minimum_amount)) or f.amounts(dict(action.amount)),
             "pay_by": f.date(action.pay_by),
             "due_date": f.date(min(due_dates)) if due_dates else "",
+            "last_due_date": f.date(max(due_dates)) if due_dates else "",
+            "same_due": same_due,
+            "amount_due_date": f.date(min(due_dates)) if due_dates and same_due and named_amount == dict(action.amount) else "",
+            "asked_more": bool(chased) and named_amount != dict(action.amount),
             "days_overdue": max((r.days_overdue for r in chased), default=0),
             "overdue": f.amounts(dict(account.overdue_total)) if account else "",
             "open_total": f.amounts(dict(account.open_total)) if account else "",
@@ -151,6 +162,9 @@ class Composer:
             "discounts": self._discounts(customer, f),
             "promise": _promise(promise, f, self._currency(customer)),
             "call": call and _call(call, f, self._currency(customer)),
+            "reminders": len(reminders) - len(final_demands),
+            "reminded_on": f.date(max(e.date for e in reminders)) if reminders else "",
+            "final_demand_on": f.date(max(e.date for e in final_demands)) if final_demands else "",
             "instalments_missed": f.join([f.date(d) for d in account.instalments_missed]) if account else "",
             "cash_only": bool(account and account.credit_status == CASH_ONLY),
             "terms": customer.terms or settings.default_terms,
@@ -169,7 +183,7 @@ class Composer:
             "date": voice.formats.date(self.assessment.as_of),
             "as_of": self.assessment.as_of.isoformat(),
             "company": _company(settings),
-            "signer": (settings.signature or "").split(",")[0].split("\n")[0].strip(),
+            "signer": signer(settings),
             "paper": self.paper,
         }
 
@@ -181,7 +195,8 @@ class Composer:
         return lines
 
     def address_size(self, customer: Customer) -> float:
-        lines = [customer.name] + ([f"Attn. {customer.contact_name}"] if customer.contact_name else [])
+        addressee, person = recipient(customer.name, customer.company, customer.contact_name)
+        lines = [addressee] + ([f"Attn. {person}"] if person else [])
         return address_font_size(lines + self.address_lines(customer), self.paper)
 
     def statement_rows(self, customer: Customer, f: Formats) -> list[dict[str, Any]]:
@@ -189,19 +204,16 @@ class Composer:
         return self._rows(customer, numbers, f)
 
     def aging(self, customer: Customer, f: Formats, current_label: str) -> list[dict[str, Any]]:
-        """Per currency, the open balance in each aging bucket (credits left out, as on the Aging tab)."""
+        """Per currency, the open balance in each aging bucket, the open credits (never aged) and the
+        total they make, as on the Aging tab."""
         scheme = BucketScheme(tuple(self.book.settings.aging_buckets))
-        by_currency: dict[str, dict[str, Decimal]] = {}
-        for result in self.results(customer):
-            if result.is_open and result.state != CREDIT and result.bucket:
-                buckets = by_currency.setdefault(result.currency, {})
-                buckets[result.bucket] = buckets.get(result.bucket, Decimal(0)) + result.open_balance
+        lines = aged_balances(self.results(customer))
         return [
             {"currency": currency, "buckets": [
-                {"label": current_label if i == 0 else label, "amount": f.money(buckets.get(label, Decimal(0)), currency)}
+                {"label": current_label if i == 0 else label, "amount": f.money(line.buckets.get(label, Decimal(0)), currency)}
                 for i, label in enumerate(scheme.labels)
-            ]}
-            for currency, buckets in sorted(by_currency.items())
+            ], "credits": f.money(line.credits, currency) if line.credits else "", "total": f.money(line.total, currency)}
+            for (_, currency), line in sorted(lines.items(), key=lambda item: item[0][1])
         ]
 
     def history(self, customer: Customer, f: Formats) -> list[dict[str, Any]]:
@@ -245,14 +257,39 @@ class Composer:
         ]
         return max(calls, key=lambda e: (e.date, e.row), default=None)
 
+    def _reminders(self, customer: Customer, chased: Sequence[InvoiceResult]) -> list[ContactEntry]:
+        """The letters and emails logged to the customer about these invoices before this run.
+
+        An internal step (a manager's escalation) is no reminder, whatever channel it was logged with;
+        this run's own rows, when the same date is run again, are not earlier ones."""
+        as_of = self.assessment.as_of
+        internal = {step_key(s.name) for s in (self.book.policy or DEFAULT_POLICY) if not is_customer_facing(s)}
+        return [
+            e for e in self.book.contact_log
+            if e.customer_key == customer.key and (e.date < as_of or e.date == as_of and not is_own_entry(e))
+            and step_key(e.step) not in internal and self._written(e) and any(entry_covers(e, r) for r in chased)
+        ]
+
+    def _written(self, entry: ContactEntry) -> bool:
+        """Whether the entry is a letter or email: collector logs a call step that also sends a written
+        notice (a second notice) as the call, so its step's text tells."""
+        kind = channel_kind(entry.channel)
+        if kind in ("email", "letter", "message"):
+            return True
+        name = f"{self.owner.language}/{step_key(entry.step)}.txt"
+        return (kind == "call" and is_own_entry(entry) and self.templates.exists(name)
+                and self.templates.has_block(name, BODY))
+
     def _currency(self, customer: Customer) -> str:
         currencies = [r.currency for r in self.results(customer) if r.is_open]
         return currencies[0] if currencies else self.book.settings.currency
 
     def _customer(self, customer: Customer) -> dict[str, Any]:
+        addressee, person = recipient(customer.name, customer.company, customer.contact_name)
         return {
-            "key": customer.key, "name": customer.name, "code": customer.code,
-            "contact": customer.contact_name, "email": customer.email, "phone": customer.phone,
+            "key": customer.key, "name": customer.name, "code": customer.code, "company": customer.company,
+            "addressee": addressee,  # the window's first line: the company when there is one
+            "contact": person, "email": customer.email, "phone": customer.phone,
             "address": list(customer.address), "sales_rep": customer.sales_rep,
             "sales_rep_email": customer.sales_rep_email, "account_manager": customer.account_manager,
             "account_manager_email": customer.account_manager_email,
@@ -260,19 +297,20 @@ class Composer:
         }
 
 
-def plain_words(module: Any) -> SimpleNamespace:
+def plain_words(module: Any, builtin: Any = None) -> SimpleNamespace:
     """A language's words with its macros returning plain text.
 
     Jinja marks a macro's output safe when an HTML template calls it, even though
     the words file is plain text and never escaped the customer's name it was
     given; called through a plain function, the output stays plain text and the
-    HTML template escapes it like any other value.
+    HTML template escapes it like any other value. A word the owner's own words
+    file lacks (one added to collector after they copied it) comes from ``builtin``.
     """
     words = {}
-    for name, value in vars(module).items():
-        if name.startswith("_"):
-            continue
-        words[name] = _plain_macro(value) if isinstance(value, Macro) else value
+    for source in (builtin, module):
+        for name, value in vars(source or SimpleNamespace()).items():
+            if not name.startswith("_"):
+                words[name] = _plain_macro(value) if isinstance(value, Macro) else value
     return SimpleNamespace(**words)
 
 
@@ -292,15 +330,17 @@ def _few(numbers: list[str], words: Any, most: int = 3) -> list[str]:
     return numbers[: most - 1] + [more(len(numbers) - most + 1)]
 
 
-def _sum_by_currency(results: Sequence[InvoiceResult]) -> dict[str, Decimal]:
+def _sum_by_currency(results: Sequence[InvoiceResult], with_interest: bool = False) -> dict[str, Decimal]:
     sums: dict[str, Decimal] = {}
     for result in results:
-        sums[result.currency] = sums.get(result.currency, Decimal(0)) + result.open_balance
+        owed = result.open_balance + result.interest if with_interest else result.open_balance
+        sums[result.currency] = sums.get(result.currency, Decimal(0)) + owed
     return sums
 
 
-def _region(code: str) -> str:
-    return code.partition("_")[2].upper() if "_" in (code or "") else ""
+def signer(settings: Settings) -> str:
+    """The name of who signs: the Signature's first line up to a comma ("Jane Porter, Accounts")."""
+    return (settings.signature or "").split(",")[0].split("\n")[0].strip()
 
 
 def _company(settings: Settings) -> dict[str, Any]:

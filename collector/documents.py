@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 from collector.assessment import Action, Assessment
 from collector.correspondence import (
     AMOUNT_LABEL, BODY, INTERNAL_BODY, INTERNAL_SUBJECT, REFERRAL, SCRIPT, SHORT, SUBJECT, Composer, Voice,
-    invoice_totals, paragraphs, plain,
+    invoice_totals, paragraphs, plain, signer,
 )
 from collector.mail import Attachment, Mailbox, addresses_in, draft, mailbox, message_id
 from collector.model import Book
@@ -60,7 +60,7 @@ class DocumentResult:
     channel: str  # the channel really used: an email to a customer without an address becomes "letter"
     documents: tuple[Document, ...]
     call_script: str  # a few plain lines for the Actions tab; "" when the step is not a call
-    note: str  # what the owner should know, e.g. "no email address: sent as a letter"
+    note: str  # what the owner should know, e.g. "No email address: sent as a letter."
 
 
 @dataclass(frozen=True)
@@ -165,8 +165,9 @@ class _Sheet:
 
     def result(self) -> DocumentResult:
         action = self.action
+        note = "; ".join(self.notes)  # read in the Actions tab's Why and the Contact Log: a sentence of its own
         return DocumentResult(action.customer.key, action.step, self.effective, tuple(self.documents),
-                              self.call_script, "; ".join(self.notes))
+                              self.call_script, f"{note[:1].upper()}{note[1:]}." if note else "")
 
 
 class Paperwork:
@@ -186,7 +187,7 @@ class Paperwork:
         self.print_file: Optional[str] = None
         self.call_sheet: Optional[str] = None
         settings = self.book.settings
-        self.sender = mailbox(settings.company_name or settings.email, settings.email)
+        self.sender = mailbox(settings.company_name or signer(settings), settings.email)
         self.domain = settings.email.rpartition("@")[2] if self.sender else ""
 
     # ---- one action ------------------------------------------------------
@@ -324,7 +325,7 @@ class Paperwork:
         people = {
             SALES_REP: (customer.sales_rep, customer.sales_rep_email),
             MANAGER: (customer.account_manager, customer.account_manager_email),
-            OWNER: (settings.signature.split(",")[0].strip() or settings.company_name, settings.email),
+            OWNER: (signer(settings) or settings.company_name, settings.email),
         }
         to: list[Mailbox] = []
         missing: list[str] = []

@@ -39,7 +39,7 @@ _COUNTRY_ALIASES = {
     "uk": "GB", "u k": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
     "northern ireland": "GB", "britain": "GB", "usa": "US", "u s a": "US", "us": "US", "u s": "US",
     "america": "US", "united states of america": "US", "pilipinas": "PH", "hellas": "GR",
-    "ellada": "GR", "ελλαδα": "GR", "ελλας": "GR",
+    "ellada": "GR", "ελλαδα": "GR", "ελλας": "GR", "marea britanie": "GB", "anglia": "GB",
 }
 
 
@@ -137,7 +137,7 @@ def _country_key(text: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for language in ("en", "fr", "ro", "el", "id", "fil"):
+    for language in ("en", "fr", "ro", "el", "id", "fil", "es", "de", "it", "pt", "nl"):  # ours, then neighbours'
         for code, name in Locale.parse(language).territories.items():
             if code.isalpha() and len(code) == 2:
                 names.setdefault(_country_key(name), code)

@@ -685,7 +685,7 @@ class _Editor:
             for column in columns.values():
                 edit.set(row, column, None)
             rows.append(row)
-        date_format = self.styles.number_format(DATE_FORMAT)
+        date_format = self._log_date_format(edit, grid, header_row, columns)
         dates = {row: entry.date for entry, row in zip(entries, rows)}
         date_styles = {}
         for row in rows:
@@ -698,6 +698,17 @@ class _Editor:
                 edit.set(row, column, dates.get(row), style)
         _set_new_log_rows(edit, [columns[name] for name in fields], fresh, date_styles)
         self.written.log_rows.extend(rows)
+
+    def _log_date_format(self, edit: SheetEdit, grid, header_row: int, columns: dict[str, int]) -> int:
+        """The owner's way of showing a date: their own log rows', else their invoices' (then ISO)."""
+        column = columns["invoice_date"]
+        for row in range(header_row + 1, min(len(grid), header_row + 50) + 1):
+            style = edit.cell_style(row, column)
+            if (not _is_collector(_value(grid, row, columns["by"])) and edit.cell_is_number(row, column)
+                    and self.styles.is_date_style(style)):
+                return int(self.styles.cell_xf(style).attr("numFmtId", "0"))
+        invoices = self.book.layouts[0]
+        return self._owner_date_format(self.edit(self.workbook.sheet(invoices.name)), invoices)
 
     def _new_contact_log(self) -> _Sheet:
         self.written.log_created = True

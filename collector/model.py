@@ -208,6 +208,7 @@ class Settings:
     min_days_between_contacts: int = 7
     output_folder: str = ""
     date_order: str = ""  # "DMY", "MDY" or "" (decide from data and locale)
+    sheet: str = ""  # the name of the workbook's Settings sheet, "" when it has none
 
 
 @dataclass(frozen=True)

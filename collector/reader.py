@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Optional
 
 from collector import dates, header, money
+from collector.address import home_country, postal_lines
 from collector.formula import FormulaError, col_index, col_letter, evaluate
 from collector.model import (
     Book, Column, ContactEntry, Customer, Instalment, Invoice, PolicyStep, Problem, Settings,
@@ -86,7 +87,7 @@ def _read_source(source: Source, locale: str) -> Book:
         rows, layout = context.table(found["customers"], "customers")
         customers = _customers_from_rows(rows, layout, context)
         layouts.append(layout)
-    directory = _Directory(customers)
+    directory = _Directory(customers, context.postal)
     invoices = _invoices_from_table(invoice_table, context, directory)
     log, plans, policy = [], [], ()
     if "contact_log" in found:
@@ -221,6 +222,7 @@ class _Context:
     def __init__(self, source: Source, settings: Settings, locale: str, problems: list[Problem]):
         self.source, self.settings, self.problems = source, settings, problems
         self.locale_order, self.locale_source = _locale_order(settings, locale)
+        self.postal = (home_country(settings, locale), settings.language)  # for addresses without a country
         self._evaluating: set[tuple[str, int, int]] = set()
         self._worked_out: dict[tuple[str, int, int], object] = {}
         self._reported: set[tuple[str, str]] = set()
@@ -311,6 +313,8 @@ class _Context:
             decimal_comma = self._decided[field_name]
             convert = lambda value: None if _is_dash(value) else money.parse_money(value, decimal_comma=decimal_comma)
             errors = (money.MoneyError,)
+        elif field_name in _LINES_FIELDS:
+            return [_lines(value) for value in cells]
         else:
             return _texts(cells)
         dated = field_name in DATE_FIELDS
@@ -593,6 +597,17 @@ def _is_dash(value: object) -> bool:
     return isinstance(value, str) and value.strip() in ("-", "–", "—", "n/a", "N/A")
 
 
+# Cells whose line breaks (Alt+Enter) are part of the value: an address typed in one cell.
+_LINES_FIELDS = frozenset({"address", "address2"})
+
+
+def _lines(value: object) -> str:
+    """A cell as text with each of its lines tidied and its line breaks kept."""
+    if type(value) is not str:
+        return _text(value)
+    return "\n".join(tidy for tidy in (" ".join(line.split()) for line in re.split(r"[\r\n]+", value)) if tidy)
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -629,8 +644,9 @@ def _name_key(text: str) -> str:
 class _Directory:
     """Customers by code and by name, so every sheet joins the same way."""
 
-    def __init__(self, customers: list[Customer]):
+    def __init__(self, customers: list[Customer], postal: tuple[str, str] = ("", "en")):
         self.customers: list[Customer] = []
+        self.postal = postal  # the owner's country and language, for customers made from invoice rows
         self._by_code: dict[str, int] = {}
         self._by_name: dict[str, int] = {}
         self._keys: dict[str, str] = {}  # text -> _name_key(text), worked out once per distinct text
@@ -682,7 +698,7 @@ class _Directory:
         if index is not None:
             return self._fill_missing(index, dict(zip(fields, values))) if detailed else self.customers[index]
         customer = _customer_from(dict(zip(fields, values)), key=code or " ".join(name.split()), name=name or code,
-                                  code=code)
+                                  code=code, postal=self.postal)
         self._add(customer)
         return customer
 
@@ -714,7 +730,7 @@ class _Directory:
             return customer
         if details.keys().isdisjoint(_DETAIL_FIELDS) or not any(details.get(f) for f in _DETAIL_FIELDS):
             return customer  # the row tells nothing more about the customer
-        extra = _customer_from(details, key=customer.key, name=customer.name, code=customer.code)
+        extra = _customer_from(details, key=customer.key, name=customer.name, code=customer.code, postal=self.postal)
         changes = {f: getattr(extra, f) for f in ("contact_name", "company", "email", "phone", "address",
                                                     "language", "sales_rep", "sales_rep_email",
                                                     "account_manager", "credit_limit")
@@ -733,12 +749,12 @@ _DETAIL_FIELDS = frozenset({
 })
 
 
-def _customer_from(values: dict[str, object], key: str, name: str, code: str, row: int = 0) -> Customer:
+def _customer_from(values: dict[str, object], key: str, name: str, code: str, row: int = 0,
+                   postal: tuple[str, str] = ("", "en")) -> Customer:
+    """``postal``: the owner's country and language, for an address without a country (see postal_lines)."""
     text = {f: v for f, v in values.items() if isinstance(v, str)}.get  # text("email", "")
-    parts = (text("address", ""), text("address2", ""), text("postcode", ""), text("city", ""), text("region", ""),
-             text("country", ""))
-    address = tuple(_address_lines([parts[0], parts[1], " ".join(p for p in parts[2:4] if p), parts[4], parts[5]])
-                    ) if any(parts) else ()
+    address = postal_lines(_address_lines([text("address", ""), text("address2", "")]), text("city", ""),
+                           text("postcode", ""), text("region", ""), text("country", ""), *postal)
     language = text("language", "")
     limit = values.get("credit_limit")
     return Customer.of(
@@ -778,7 +794,8 @@ def _customers_from_rows(rows: list[_Row], layout: SheetLayout, context: _Contex
                 "Delete or merge the duplicate row", "warning"))
             continue
         seen[_name_key(key)] = row.number
-        customers.append(_customer_from(row.values, key=key, name=name or code, code=code, row=row.number))
+        customers.append(_customer_from(row.values, key=key, name=name or code, code=code, row=row.number,
+                                        postal=context.postal))
     return customers
 
 
@@ -1090,7 +1107,7 @@ def read_settings(sheet: RawSheet, problems: list[Problem]) -> Settings:
             problems.append(Problem(sheet.name, cell, _text(value), f"the setting "
                                     f"'{header.SETTINGS[name][0]}' is not valid: {error}",
                                     _SETTING_FIX.get(name, "Correct the value or delete the row")))
-    return Settings(**values)
+    return Settings(sheet=sheet.name, **values)
 
 
 def _settings_value_column(sheet: RawSheet) -> Optional[int]:

@@ -66,6 +66,7 @@ class Templates:
         # The texts of each language (<lang>/*.txt) keep every line break, so a paragraph that
         # ends in a tag still ends there; the layouts drop the line after a tag.
         self.text_env = self.env.overlay(trim_blocks=False)
+        self._builtin_env: Optional[SandboxedEnvironment] = None
 
     @property
     def base_url(self) -> str:
@@ -115,6 +116,20 @@ class Templates:
                 return template.module
             except Exception:
                 template.environment.handle_exception()
+
+    def builtin_module(self, name: str) -> Any:
+        """The built-in file's values and macros, to fill in what an owner's older copy of it lacks.
+
+        None when there is no built-in file of that name.
+        """
+        if not self.override_dir:
+            return self.module(name)
+        if not os.path.isfile(os.path.join(self.builtin_dir, name)):
+            return None
+        if self._builtin_env is None:
+            self._builtin_env = self.text_env.overlay(loader=FileSystemLoader(self.builtin_dir, encoding="utf-8"))
+        with self._errors(name):
+            return self._builtin_env.get_template(name).module
 
     def has_block(self, name: str, block: str) -> bool:
         with self._errors(name):

@@ -5,9 +5,11 @@ import datetime as dt
 import json
 import os
 import re
+from dataclasses import replace
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
+from collector.aging import CREDITS, AgedBalance, aged_balances
 from collector.assessment import Assessment, InvoiceResult
 from collector.model import Book, Problem
 
@@ -33,15 +35,20 @@ def _sort_key(problem: Problem) -> tuple:
     return (row, len(column), column)
 
 
-MISSING_SENDER = Problem(
-    "Settings", "", "", "there is no Company Name, so the letters and email drafts would not say who they are from",
-    "Add a Settings sheet with the rows Company Name, Address, Phone and Email and their values "
-    "('collector init' makes a workbook that shows one), or run with --no-documents", "warning")
-
-
 def sender_problems(book: Book) -> list[Problem]:
     """Advice the documents need: without the owner's name, a letter has no sender."""
-    return [] if book.settings.company_name.strip() else [MISSING_SENDER]
+    if book.settings.company_name.strip():
+        return []
+    return [Problem(book.settings.sheet or "Settings", "", "", "there is no Company Name, so the letters and email "
+                    "drafts would not say who they are from", f"{_sender_fix(book)}, or run with --no-documents",
+                    "warning")]
+
+
+def _sender_fix(book: Book) -> str:
+    if book.settings.sheet:
+        return f"Fill in the rows Company Name, Address, Phone and Email on the '{book.settings.sheet}' sheet"
+    return ("Add a Settings sheet with the rows Company Name, Address, Phone and Email and their values "
+            "('collector init' makes a workbook that shows one)")
 
 
 def problems_text(book: Book) -> str:
@@ -88,39 +95,45 @@ def report_text(book: Book, assessment: Assessment, top: int = 25) -> str:
     errors = len(book.errors)
     if errors:
         lines.append(f"{_plural(errors, 'row problem')} kept some rows out; run 'collector check' to see them.")
+    aged = aged_balances(assessment.invoices)
     for totals in assessment.totals:
-        lines += [""] + _aging_block(assessment, totals, top)
+        lines += [""] + _aging_block(assessment, totals, top, aged)
     lines += [""] + _plan_block(assessment)
     return "\n".join(lines) + "\n"
 
 
-def _aging_block(assessment: Assessment, totals, top: int) -> list[str]:
+def _aging_block(assessment: Assessment, totals, top: int, aged: Mapping[tuple[str, str], AgedBalance]) -> list[str]:
+    """One currency's aging table; a Credits column when open credit notes make a line's buckets add
+    up to less than its total."""
     currency = totals.currency
     title = f"Aging{' in ' + currency if currency else ''}"
     labels = [label for label, _ in totals.buckets]
+    credits = [CREDITS] if totals.credits else []
+    by_customer = {key: line for (key, of), line in aged.items() if of == currency}
     rows = []
     accounts = [a for a in assessment.accounts if a.open_total.get(currency)]
     accounts.sort(key=lambda a: (-a.overdue_total.get(currency, Decimal(0)), -a.open_total.get(currency, 0), a.customer.name))
-    by_customer: dict[str, dict[str, Decimal]] = {}
-    for result in assessment.invoices:
-        if result.currency == currency and result.bucket:
-            cell = by_customer.setdefault(result.invoice.customer_key, {})
-            cell[result.bucket] = cell.get(result.bucket, Decimal(0)) + result.open_balance
     for account in accounts[:top]:
-        buckets = by_customer.get(account.customer.key, {})
+        line = by_customer.get(account.customer.key)
+        buckets = line.buckets if line else {}
         hold = " (cash only)" if account.credit_status == "Cash only" else ""
         rows.append([account.customer.name[:32] + hold] + [money_text(buckets.get(l)) for l in labels]
-                    + [money_text(account.open_total.get(currency))])
+                    + ([money_text(line.credits or None if line else None)] if credits else [])
+                    + [money_text(line.total if line else account.open_total.get(currency))])
     if len(accounts) > top:
-        rows.append([f"... {len(accounts) - top} more customers"] + [""] * (len(labels) + 1))
-    rows.append(["TOTAL"] + [money_text(v) for _, v in totals.buckets] + [money_text(totals.receivables)])
-    lines = [title] + table(["Customer"] + labels + ["Total"], rows, [False] + [True] * (len(labels) + 1))
+        rows.append([f"... {len(accounts) - top} more customers"] + [""] * (len(labels) + len(credits) + 1))
+    rows.append(["TOTAL"] + [money_text(v) for _, v in totals.buckets]
+                + ([money_text(totals.credits)] if credits else []) + [money_text(totals.receivables)])
+    columns = labels + credits + ["Total"]
+    lines = [title] + table(["Customer"] + columns, rows, [False] + [True] * len(columns))
     share = f"{totals.overdue_share}%"
     dso = f"{totals.dso} days" if totals.dso is not None else "n/a (no sales in the last 90 days)"
     lines.append(f"Receivables {money_text(totals.receivables)}  Overdue {money_text(totals.overdue)} ({share})"
                  f"  DSO {dso}  Customers on credit hold {totals.customers_on_hold}")
     if totals.credits:
-        lines.append(f"Open credit notes {money_text(totals.credits)} (in the total, not in the buckets)")
+        lines.append(f"Open credit notes {money_text(totals.credits)} are in the Credits column and the total, not in "
+                     f"any bucket; the overdue share is of the {money_text(totals.receivables - totals.credits)} "
+                     "owed before them.")
     return lines
 
 
@@ -169,6 +182,9 @@ def _invoice_json(result: InvoiceResult) -> dict:
 
 def report_json(book: Book, assessment: Assessment) -> str:
     actions = {a.customer.key: a for a in assessment.actions}
+    aged: dict[str, dict[str, dict]] = {}
+    for (key, currency), line in aged_balances(assessment.invoices).items():
+        aged.setdefault(key, {})[currency] = {"buckets": dict(line.buckets), "credits": line.credits, "total": line.total}
     customers = []
     for account in assessment.accounts:
         action = actions.get(account.customer.key)
@@ -177,6 +193,7 @@ def report_json(book: Book, assessment: Assessment) -> str:
             "key": customer.key, "name": customer.name, "email": customer.email, "phone": customer.phone,
             "language": customer.language, "open_total": _plain(dict(account.open_total)),
             "overdue_total": _plain(dict(account.overdue_total)),
+            "aging": _plain(aged.get(customer.key, {})),  # by currency: buckets + credits = total
             "oldest_days_overdue": account.oldest_days_overdue, "stage": account.stage,
             "credit_status": account.credit_status, "credit_reason": account.credit_reason,
             "promise": _plain(account.promise.__dict__) if account.promise else None,
@@ -214,7 +231,14 @@ def _action_json(action) -> dict:
 def run_summary(result) -> str:
     """What `collector run` read, decided and wrote, in a few lines."""
     book, assessment = result.book, result.assessment
-    lines = [read_summary(book)]
+    carried = getattr(result, "carried", None)
+    if carried and carried.log_entries:  # the tracker's own entries first; the carried ones are below them
+        own = book.contact_log[:len(book.contact_log) - carried.log_entries]
+        lines = [read_summary(replace(book, contact_log=own))]
+    else:
+        lines = [read_summary(book)]
+    if carried and carried.sentence():
+        lines.append(carried.sentence())
     held = sum(1 for a in assessment.accounts if a.credit_status == "Cash only")
     lines.append(f"As of {assessment.as_of.isoformat()}: {_plural(len(assessment.actions), 'action')} this week, "
                  f"{_plural(held, 'customer')} on credit hold.")
@@ -229,10 +253,9 @@ def run_summary(result) -> str:
         lines += ["", *_plan_block(assessment)]
     else:
         lines += _written_lines(result)
-        if result.documents is not None and sender_problems(book):
+        if result.documents is not None and result.documents.counts() and sender_problems(book):
             lines.append("Warning: these documents do not say who they are from, because the workbook has "
-                         "no Company Name. Add a Settings sheet with the rows Company Name, Address, Phone and "
-                         "Email ('collector init' makes a workbook that shows one) and run collector again.")
+                         f"no Company Name. {_sender_fix(book)} and run collector again.")
     if book.errors:
         lines.append(f"{_plural(len(book.errors), 'row problem')} kept some rows out; "
                      f"run 'collector check {os.path.basename(book.path)}' to see them.")
@@ -253,8 +276,10 @@ def _written_lines(result) -> list[str]:
         lines += [f"  - {loss}" for loss in result.losses]
         lines.append(f"The results are in {name} beside it.")
     else:
-        lines.append(f"{os.path.basename(result.book.path)} was left untouched (collector cannot update this "
-                     f"kind of file); the results are in {name}. Run collector on {name} from now on.")
+        tracker = os.path.basename(result.book.path)
+        lines.append(f"{tracker} was left untouched (collector cannot update this kind of file); the results are "
+                     f"in {name}. Go on adding invoices and payments to {tracker} and run collector on it each "
+                     f"week: the Contact Log and History in {name} are carried over.")
     if written and written.credit_cells:
         lines.append(f"Credit status changed for {_plural(len(written.credit_cells), 'customer')} "
                      f"on '{written.customers_sheet}'.")

@@ -17,15 +17,17 @@ from typing import Callable, Optional
 
 import openpyxl
 import python_calamine
+from openpyxl.utils import quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
 
-from collector import fidelity, safety
+from collector import carry, fidelity, safety
 from collector.assessment import Assessment
 from collector.engine import assess, contact_entries
 from collector.lossless import reading_ahead, write_results_lossless
 from collector.model import Book
 from collector.reader import environment_locale, read_source
 from collector.source import EXCEL_KINDS, open_source, require_file
-from collector.writer import OWNED_SHEETS, Written
+from collector.writer import CONTACT_LOG, OWNED_SHEETS, Written, dress_log_sheet
 from collector.writer import write_results as write_results_openpyxl
 
 Progress = Callable[[str], None]
@@ -50,6 +52,7 @@ class RunResult:
     losses: list[str] = field(default_factory=list)  # why the original was not overwritten
     written: Optional[Written] = None
     documents: object = None  # collector.documents.Rendered when documents were rendered
+    carried: Optional[carry.Carried] = None  # what came over from the previous results file
 
 
 def results_path(path: str) -> str:
@@ -81,11 +84,15 @@ def _run(path: str, as_of: dt.date, dry_run: bool, progress: Progress,
     if not dry_run and kind in EXCEL_KINDS:
         safety.refuse_if_read_only(path)
     book = read_source(source, environment_locale())
+    carried, tracker_log = None, None
     if kind in EXCEL_KINDS:
         source = None  # every sheet's values: not needed again, and big for a big workbook
+    else:
+        tracker_log = carry.tracker_log_rows(source)
+        source, book, carried = _carry_over(path, source, book, as_of)
     progress("Working out balances, aging and next steps")
     assessment = assess(book, as_of)
-    result = RunResult(book=book, assessment=assessment, dry_run=dry_run)
+    result = RunResult(book=book, assessment=assessment, dry_run=dry_run, carried=carried)
     if dry_run:
         return result
     documents = render(book, assessment) if render else None
@@ -95,8 +102,31 @@ def _run(path: str, as_of: dt.date, dry_run: bool, progress: Progress,
     if kind in EXCEL_KINDS:
         _write_in_place(path, book, assessment, entries, documents, before, kind, result)
     else:
-        _write_beside(path, source, book, assessment, entries, documents, result)
+        _write_beside(path, source, tracker_log, book, assessment, entries, documents, result)
     return result
+
+
+def read_tracker(path: str, as_of: dt.date) -> Book:
+    """The workbook as `collector run` reads it: an .xls, .ods or .csv tracker with last week's
+    results carried over, so a report plans what the run would do."""
+    source = open_source(path)
+    book = read_source(source, environment_locale())
+    if source.kind in EXCEL_KINDS:
+        return book
+    return _carry_over(path, source, book, as_of)[1]
+
+
+def _carry_over(path: str, source, book: Book, as_of: dt.date):
+    """An .xls/.ods/.csv tracker with what only last week's results file holds: its Contact Log rows
+    and History. The book is read again from the merged sheets, so the ladder sees every step done."""
+    locale = environment_locale()
+    previous = carry.read_previous(results_path(path), path, locale)
+    if previous is None:
+        return source, book, None
+    source, carried = carry.carry_over(source, book, previous, as_of)
+    if carried.log_rows or carried.history_rows:
+        book = read_source(source, locale)
+    return source, book, carried
 
 
 def _log_entries(assessment: Assessment, documents) -> tuple:
@@ -198,7 +228,7 @@ def _keep_previous_results(target: str) -> None:
         safety.backup(target)
 
 
-def _write_beside(path: str, source, book: Book, assessment: Assessment, entries, documents,
+def _write_beside(path: str, source, tracker_log: tuple[str, int], book: Book, assessment: Assessment, entries, documents,
                   result: RunResult) -> None:
     """Old .xls, .ods and .csv files stay untouched; the results go to a new .xlsx beside them."""
     target = results_path(path)
@@ -207,7 +237,7 @@ def _write_beside(path: str, source, book: Book, assessment: Assessment, entries
     state: dict[str, Written] = {}
 
     def write(temporary: str) -> None:
-        _values_workbook(source, temporary)
+        _values_workbook(source, temporary, tracker_log)
         state["written"] = _write(temporary, temporary, book, assessment, entries, documents,
                                   keep_vba=False, workbook_folder=folder, write_with=write_results_openpyxl)
 
@@ -215,10 +245,21 @@ def _write_beside(path: str, source, book: Book, assessment: Assessment, entries
     result.workbook, result.written = target, state.get("written")
 
 
-def _values_workbook(source, target: str) -> None:
-    """The sheets of a file openpyxl cannot load (.xls, .ods, .csv), as values in a new .xlsx."""
+def _values_workbook(source, target: str, tracker_log: Optional[tuple[str, int]] = None) -> None:
+    """The sheets of a file openpyxl cannot load (.xls, .ods, .csv), as values in a new .xlsx.
+
+    ``tracker_log`` is the Contact Log sheet and its last row that are the tracker's own: the
+    next run takes those from the tracker and carries over only the rows below them."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
+    # Which tracker these are the results of: the next run carries them over only for that one.
+    workbook.defined_names[carry.TRACKER_NAME] = DefinedName(
+        carry.TRACKER_NAME, attr_text=carry.tracker_name_value(source.path), hidden=True)
+    if tracker_log:
+        sheet_name, last_row = tracker_log
+        workbook.defined_names[carry.TRACKER_LOG] = DefinedName(
+            carry.TRACKER_LOG, attr_text=f"{quote_sheetname(sheet_name[:31] or CONTACT_LOG)}!$1:${last_row}",
+            hidden=True)
     for raw in source.sheets:
         sheet = workbook.create_sheet(raw.name[:31])
         for row in raw.rows:
@@ -229,7 +270,20 @@ def _values_workbook(source, target: str) -> None:
                     cell.data_type = "s"
                 elif isinstance(cell.value, (dt.date, dt.datetime)):
                     cell.number_format = "yyyy-mm-dd"
+    if tracker_log and not tracker_log[0] and CONTACT_LOG in workbook.sheetnames:
+        dress_log_sheet(workbook[CONTACT_LOG])  # carried over from the results file: looks as collector made it
+    _own_tabs_last(workbook)
     workbook.save(target)
+
+
+def _own_tabs_last(workbook) -> None:
+    """collector's tabs after the owner's sheets, in their usual order (a History carried over
+    from last week's results would otherwise stand before this week's Aging and Actions)."""
+    if not any(title in workbook.sheetnames for title in OWNED_SHEETS):
+        return
+    for title in OWNED_SHEETS:
+        sheet = workbook[title] if title in workbook.sheetnames else workbook.create_sheet(title)
+        workbook.move_sheet(sheet, len(workbook.sheetnames) - 1 - workbook.index(sheet))
 
 
 def _plain(value: object) -> object:

@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import TableColumn
 
 from collector import header
+from collector.aging import CREDITS, aged_balances
 from collector.assessment import CASH_ONLY, OPEN_STATES, Assessment, Totals
 from collector.model import Book, ContactEntry, SheetLayout
 
@@ -118,7 +119,9 @@ def write_results(source_path: str, target_path: str, book: Book, assessment: As
     workbook = openpyxl.load_workbook(source_path, keep_vba=keep_vba, keep_links=True, rich_text=True)
     written = Written()
     _write_invoice_columns(workbook, book, assessment, written)
-    _write_contact_log(workbook, assessment.as_of, log_entries, written)
+    invoices = book.layouts[0]
+    _write_contact_log(workbook, assessment.as_of, log_entries, written,
+                       _owner_date_format(workbook[invoices.name], invoices))
     _write_credit_status(workbook, book, assessment, written)
     _replace_sheet(workbook, AGING, lambda sheet: _fill_aging(sheet, book, assessment), written)
     _replace_sheet(workbook, ACTIONS, lambda sheet: _fill_actions(sheet, assessment, links or {},
@@ -337,11 +340,18 @@ def _log_sheet(workbook, written: Written):
     written.log_created = True
     sheet = workbook.create_sheet(CONTACT_LOG)
     for index, title in enumerate(LOG_HEADERS, start=1):
-        cell = sheet.cell(row=1, column=index, value=title)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = LOG_WIDTHS[index - 1]
-    sheet.freeze_panes = "A2"
+        sheet.cell(row=1, column=index, value=title)
+    dress_log_sheet(sheet)
     return sheet
+
+
+def dress_log_sheet(sheet) -> None:
+    """The look of a Contact Log collector made: header row 1 in the header colours, widths, frozen."""
+    for cell in sheet[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        if cell.column <= len(LOG_WIDTHS):
+            sheet.column_dimensions[get_column_letter(cell.column)].width = LOG_WIDTHS[cell.column - 1]
+    sheet.freeze_panes = "A2"
 
 
 def _log_columns(sheet, written: Written) -> tuple[int, dict[str, int]]:
@@ -368,7 +378,8 @@ def _log_columns(sheet, written: Written) -> tuple[int, dict[str, int]]:
     return best_row, best
 
 
-def _write_contact_log(workbook, as_of: dt.date, entries: Sequence[ContactEntry], written: Written) -> None:
+def _write_contact_log(workbook, as_of: dt.date, entries: Sequence[ContactEntry], written: Written,
+                       invoice_date_format: str = DATE_FORMAT) -> None:
     sheet = _log_sheet(workbook, written)
     written.log_sheet = sheet.title
     header_row, columns = _log_columns(sheet, written)
@@ -384,9 +395,22 @@ def _write_contact_log(workbook, as_of: dt.date, entries: Sequence[ContactEntry]
         for column in columns.values():
             sheet.cell(row=row, column=column).value = None
         written.log_rows.append(row)
-    date_format = DATE_FORMAT
+    date_format = _log_date_format(sheet, header_row, columns) or invoice_date_format
     for row in written.log_rows:
         sheet.cell(row=row, column=columns["invoice_date"]).number_format = date_format
+
+
+def _log_date_format(sheet, header_row: int, columns: dict[str, int]) -> str:
+    """How the owner's own log rows show their dates ("" when none does), for collector's rows to match."""
+    for row in range(header_row + 1, min(sheet.max_row, header_row + 50) + 1):
+        cell = sheet.cell(row=row, column=columns["invoice_date"])
+        if not _by_collector(sheet.cell(row=row, column=columns["by"]).value) and getattr(cell, "is_date", False):
+            return cell.number_format
+    return ""
+
+
+def _by_collector(by: object) -> bool:
+    return isinstance(by, str) and by.strip().casefold() == COLLECTOR
 
 
 def _own_rows_of_the_day(sheet, header_row: int, columns: dict[str, int], as_of: dt.date) -> list[int]:
@@ -396,7 +420,7 @@ def _own_rows_of_the_day(sheet, header_row: int, columns: dict[str, int], as_of:
         day = sheet.cell(row=row, column=columns["invoice_date"]).value
         if isinstance(day, dt.datetime):
             day = day.date()
-        if isinstance(by, str) and by.strip().casefold() == COLLECTOR and day == as_of:
+        if _by_collector(by) and day == as_of:
             rows.append(row)
     return rows
 
@@ -538,7 +562,7 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
     sheet["A1"].font = TITLE_FONT
     row = _kpi_block(sheet, assessment.totals, 3)
     labels = [label for label, _ in assessment.totals[0].buckets] if assessment.totals else ["Current"]
-    titles = ["Customer", "Currency"] + labels + ["Total", "Oldest Days Overdue", "Stage", "Credit Status"]
+    titles = ["Customer", "Currency"] + labels + [CREDITS, "Total", "Oldest Days Overdue", "Stage", "Credit Status"]
     header_row = row + 1
     _header_cells(sheet, header_row, titles)
     lines = _aging_lines(assessment, labels)
@@ -553,7 +577,7 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
         _aging_fills(sheet, labels, first, last)
     sheet.freeze_panes = f"B{header_row + 1}"
     # Stage fits "collections-referral" and its indent
-    sizes = dict(enumerate([34, 9] + [13] * len(labels) + [14, 12, 23, 14], start=1))
+    sizes = dict(enumerate([34, 9] + [13] * (len(labels) + 1) + [14, 12, 23, 14], start=1))
     for index, needed in _money_widths(assessment.totals, lines, labels).items():
         sizes[index] = max(sizes.get(index, 13), needed)
     for index, size in sorted(sizes.items()):
@@ -569,14 +593,17 @@ def _money_widths(totals: Sequence[Totals], lines: _AgingLines, labels: Sequence
     next one: a total of 46,083,095.00 rupiah, pesos or yen needs more than the usual width.
     """
     amounts: dict[int, list[Decimal]] = {}
-    total_column = 3 + len(labels)
+    total_column = 4 + len(labels)
     for offset, figures in enumerate(totals):  # the key figures, one column per currency
-        amounts.setdefault(3 + offset, []).extend((figures.receivables, figures.overdue))
+        amounts.setdefault(3 + offset, []).extend(
+            (figures.receivables - figures.credits, figures.credits, figures.receivables, figures.overdue))
     for figures in totals:
         for index, (_, amount) in enumerate(figures.buckets):
             amounts.setdefault(3 + index, []).append(amount)
+        amounts.setdefault(total_column - 1, []).append(figures.credits)
     for index, label in enumerate(labels):
         amounts.setdefault(3 + index, []).extend(filter(None, lines.buckets[label]))
+    amounts.setdefault(total_column - 1, []).extend(filter(None, lines.open_credits))
     by_currency: dict[str, Decimal] = {}
     for currency, total in zip(lines.currencies, lines.totals):
         by_currency[currency] = by_currency.get(currency, Decimal(0)) + total
@@ -587,6 +614,20 @@ def _money_widths(totals: Sequence[Totals], lines: _AgingLines, labels: Sequence
             for column, values in amounts.items() if values}
 
 
+# The key figures above the Aging table. Invoices owed less open credits is the receivables, as each
+# line's buckets plus credits is its total; the overdue share is of the invoices owed, so open credits
+# never push it past 100%.
+_KEY_FIGURES = (
+    ("Invoices owed", "money", lambda figures: figures.receivables - figures.credits),
+    ("Open credits", "money", attrgetter("credits")),
+    ("Receivables (after credits)", "money", attrgetter("receivables")),
+    ("Overdue", "money", attrgetter("overdue")),
+    ("Overdue share (of invoices owed)", "percent", attrgetter("overdue_share")),
+    ("DSO (days)", "days", attrgetter("dso")),
+    ("Customers on credit hold", "count", attrgetter("customers_on_hold")),
+)
+
+
 def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
     """Key figures, one column per currency, under the wide first column so every figure fits."""
     _header_cells_at(sheet, row, 1, ["Key figures"])
@@ -595,23 +636,21 @@ def _kpi_block(sheet, totals: Sequence[Totals], row: int) -> int:
         _put(cell, figures.currency or "Amount")
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = RIGHT
-    labels = ["Receivables", "Overdue", "Overdue share", "DSO (days)", "Customers on credit hold"]
-    for index, label in enumerate(labels, start=1):
+    for index, (label, kind, figure) in enumerate(_KEY_FIGURES, start=1):
         sheet.cell(row=row + index, column=1, value=label)
         for offset, figures in enumerate(totals):
             cell = sheet.cell(row=row + index, column=3 + offset)
-            if index == 1:
-                _money_cell(cell, figures.receivables)
-            elif index == 2:
-                _money_cell(cell, figures.overdue)
-            elif index == 3:
-                cell.value, cell.number_format = float(figures.overdue_share / 100), "0.0%"
-            elif index == 4:
-                _put(cell, float(figures.dso) if figures.dso is not None else "n/a")
+            value = figure(figures)
+            if kind == "money":
+                _money_cell(cell, value)
+            elif kind == "percent":
+                cell.value, cell.number_format = float(value / 100), "0.0%"
+            elif kind == "days":
+                _put(cell, float(value) if value is not None else "n/a")
                 cell.alignment = RIGHT
             else:
-                cell.value = figures.customers_on_hold
-    return row + len(labels) + 2
+                cell.value = value
+    return row + len(_KEY_FIGURES) + 2
 
 
 @dataclass(frozen=True)
@@ -621,7 +660,8 @@ class _AgingLines:
     names: list[str]
     currencies: list[str]
     buckets: dict[str, list[Optional[Decimal]]]  # label -> each line's amount in that bucket (None: nothing)
-    totals: list[Decimal]
+    open_credits: list[Decimal]  # each line's credit notes not yet used (zero or below), in no bucket
+    totals: list[Decimal]  # buckets + open credits
     oldest: list[int]
     stages: list[str]
     credits: list[str]
@@ -636,52 +676,40 @@ _ACCOUNT_FACTS = attrgetter("customer.key", "customer.name", "stage", "credit_st
 def _aging_lines(assessment: Assessment, labels: Sequence[str]) -> _AgingLines:
     """The Aging table's lines, the largest balance first in each currency.
 
-    One pass over the invoices, each read once for all its figures (at 100,000 invoices, reading
-    an invoice's fields costs more than adding them up); then the lines are made column by column."""
-    zero = Decimal("0.00")
-    lines: dict[tuple[str, str], list] = {}  # (customer, currency) -> [total, bucket sums, oldest, first invoice]
-    get = lines.get
-    for result in assessment.invoices:
-        if result.state in OPEN_STATES:  # InvoiceResult.is_open, without a call per invoice
-            key = (result.invoice.customer_key, result.currency)
-            line = get(key)
-            if line is None:
-                line = lines[key] = [zero, {}, 0, result]
-            balance = result.open_balance
-            line[0] += balance
-            bucket = result.bucket
-            if bucket:
-                sums = line[1]
-                sums[bucket] = sums.get(bucket, zero) + balance
-                if result.days_overdue > line[2]:
-                    line[2] = result.days_overdue
-    kept = [(key, line) for key, line in lines.items() if line[0] or line[1]]
+    One pass over the invoices (``aged_balances``), each read once for all its figures (at 100,000
+    invoices, reading an invoice's fields costs more than adding them up); then the lines are made
+    column by column."""
+    kept = [(key, line) for key, line in aged_balances(assessment.invoices).items() if line.total or line.buckets]
     accounts = {key: facts for key, *facts in map(_ACCOUNT_FACTS, assessment.accounts)}  # each account read once
     owners = [accounts.get(customer) for (customer, _), _ in kept]  # [name, stage, credit status], or None
-    names = [a[0] if a else line[3].invoice.customer for a, (_, line) in zip(owners, kept)]
+    names = [a[0] if a else line.first.invoice.customer for a, (_, line) in zip(owners, kept)]
     currencies = [currency for (_, currency), _ in kept]
-    totals = [line[0] for _, line in kept]
+    totals = [line.total for _, line in kept]
     sort_keys = list(zip(currencies, map(neg, totals), map(str.casefold, names)))
     order = sorted(range(len(kept)), key=sort_keys.__getitem__)
 
     def ordered(values: Sequence) -> list:
         return list(map(values.__getitem__, order))
 
-    sums = ordered([line[1] for _, line in kept])
+    sums = ordered([line.buckets for _, line in kept])
     return _AgingLines(names=ordered(names), currencies=ordered(currencies),
                        buckets={label: [line.get(label) for line in sums] for label in labels},
-                       totals=ordered(totals), oldest=ordered([line[2] for _, line in kept]),
+                       open_credits=ordered([line.credits for _, line in kept]),
+                       totals=ordered(totals), oldest=ordered([line.oldest for _, line in kept]),
                        stages=ordered([a[1] if a else "" for a in owners]),
                        credits=ordered([a[2] if a else "" for a in owners]))
 
 
 def _aging_columns(lines: _AgingLines, labels: Sequence[str]) -> list[_Column]:
-    """The aging table, column by column: customer, currency, each bucket, total, oldest, stage, credit."""
-    total = 3 + len(labels)
+    """The aging table, column by column: customer, currency, each bucket, credits, total, oldest, stage,
+    credit status."""
+    total = 4 + len(labels)
     columns = [_Column(1, lines.names), _Column(2, lines.currencies)]
     for offset, label in enumerate(labels):  # an empty bucket is an empty cell, not a zero
         columns.append(_Column(3 + offset, [float(amount) if amount else None for amount in lines.buckets[label]],
                                MONEY_FORMAT))
+    columns.append(_Column(total - 1, [float(amount) if amount else None for amount in lines.open_credits],
+                           MONEY_FORMAT))
     return columns + [_Column(total, list(map(float, lines.totals)), MONEY_FORMAT),
                       _Column(total + 1, lines.oldest), _Column(total + 2, lines.stages, alignment=INDENTED),
                       _Column(total + 3, lines.credits)]
@@ -695,7 +723,7 @@ def _aging_totals(sheet, totals: Sequence[Totals], labels, first: int, last: int
         _put(cell, f"Total {figures.currency}".strip())
         cell.font = TOTAL_FONT
         _put(sheet.cell(row=r, column=2), figures.currency)
-        for i in range(len(labels) + 1):
+        for i in range(len(labels) + 2):  # each bucket, the credits and the total
             letter = get_column_letter(3 + i)
             formula = f'=SUMIF($B${first}:$B${last},$B{r},{letter}${first}:{letter}${last})' if last >= first else "=0"
             total = sheet.cell(row=r, column=3 + i, value=formula)
@@ -917,8 +945,10 @@ def _header_cells_at(sheet, row: int, first_column: int, titles: Sequence[str]) 
 
 # --- history ------------------------------------------------------------------------------
 
+# Open Credits comes last so rows written before it was added still read right: the buckets plus the
+# open credits make the receivables.
 HISTORY_TITLES = ("Run Date", "Currency", "Receivables", "Overdue", "Overdue Share", "Current",
-                  "1-30", "31-60", "61-90", "90+", "DSO (days)", "Customers on Hold")
+                  "1-30", "31-60", "61-90", "90+", "DSO (days)", "Customers on Hold", "Open Credits")
 
 
 def _history_rows(workbook, assessment: Assessment) -> list[list[object]]:
@@ -935,7 +965,7 @@ def _history_rows(workbook, assessment: Assessment) -> list[list[object]]:
         buckets = [amount for _, amount in figures.buckets][:5]
         buckets += [None] * (5 - len(buckets))
         kept.append([assessment.as_of, figures.currency, figures.receivables, figures.overdue,
-                     figures.overdue_share / 100, *buckets, figures.dso, figures.customers_on_hold])
+                     figures.overdue_share / 100, *buckets, figures.dso, figures.customers_on_hold, figures.credits])
     return sorted(kept, key=lambda r: (r[0], str(r[1] or "")))
 
 
@@ -949,7 +979,7 @@ def _fill_history(sheet, rows: list[list[object]]) -> None:
                 cell.number_format = DATE_FORMAT
             elif c == 5:
                 cell.number_format = "0.0%"
-            elif c in (3, 4, 6, 7, 8, 9, 10):
+            elif c in (3, 4, 6, 7, 8, 9, 10, 13):
                 cell.number_format = MONEY_FORMAT
     sheet.freeze_panes = "B2"
     for index in range(1, len(HISTORY_TITLES) + 1):

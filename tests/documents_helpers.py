@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
 
@@ -50,3 +52,39 @@ def read_eml(path: Path) -> EmailMessage:
 def flat(text: str) -> str:
     """Text with every kind of space made one plain space, as a reader sees it."""
     return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees of an HTML document: one line per block, table cells apart by a tab."""
+    reader = _VisibleText()
+    reader.feed(html)
+    lines = (re.sub(r" *\t[ \t]*", "\t", re.sub(r" {2,}", " ", line)) for line in "".join(reader.parts).split("\n"))
+    return "\n".join(line.strip("\t ") for line in lines if line.strip("\t "))
+
+
+class _VisibleText(HTMLParser):
+    _HIDDEN = {"head", "style", "title", "script"}
+    _BLOCKS = {"p", "div", "br", "tr", "li", "ul", "table", "h1", "h2", "h3", "section"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self._HIDDEN:
+            self.hidden += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append("\t")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self.hidden -= 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(re.sub(r"[\t\r\n]", " ", data))

@@ -5,7 +5,7 @@ import pytest
 
 from tests.builders import customer, entry, invoice, settings
 from collector.aging import (
-    BucketScheme, assess_invoice, disputed_invoice_numbers, invoice_state, parse_bucket_edges,
+    BucketScheme, aged_balances, assess_invoice, disputed_invoice_numbers, invoice_state, parse_bucket_edges,
     totals,
 )
 from collector.assessment import (
@@ -429,3 +429,64 @@ def test_overdue_share_is_of_the_amount_owed_before_credits_so_it_never_passes_1
     (total,) = totals(results, [], AS_OF)
     assert (total.receivables, total.overdue, total.overdue_share) == (
         money("750.00"), money("1000.00"), Decimal("100.00"))
+
+
+# ---- each customer's balance: buckets + credits = total ------------------
+
+def test_each_customers_buckets_plus_open_credits_make_its_total_in_every_currency():
+    results = results_for([
+        invoice("J-1", customer="Juniper", amount="12495.72", currency="GBP", due_date="2026-03-10"),
+        invoice("CN-1", customer="Juniper", amount="-240.00", currency="GBP"),
+        invoice("J-2", customer="Juniper", amount="800.00", currency="EUR", due_date="2026-01-15"),  # 46 days
+        invoice("CN-2", customer="Juniper", amount="-50.00", currency="EUR"),
+        invoice("CN-3", customer="Juniper", amount="-25.50", currency="EUR"),
+        invoice("B-1", customer="Bolt", amount="300.00", currency="EUR", due_date="2025-10-01"),  # 152 days
+        invoice("B-2", customer="Bolt", amount="999.00", currency="EUR", status="Paid"),
+    ])
+    balances = aged_balances(results)
+    juniper_gbp, juniper_eur, bolt_eur = (balances[key] for key in (("Juniper", "GBP"), ("Juniper", "EUR"), ("Bolt", "EUR")))
+    assert (juniper_gbp.buckets, juniper_gbp.credits, juniper_gbp.total) == (
+        {"Current": money("12495.72")}, money("-240.00"), money("12255.72"))
+    assert (juniper_eur.buckets, juniper_eur.credits, juniper_eur.total) == (
+        {"31–60": money("800.00")}, money("-75.50"), money("724.50"))
+    assert (bolt_eur.buckets, bolt_eur.credits, bolt_eur.total) == ({"90+": money("300.00")}, money("0.00"), money("300.00"))
+    for line in balances.values():
+        assert sum(line.buckets.values(), money("0.00")) + line.credits == line.total
+
+
+def test_a_customer_with_only_credit_notes_has_them_as_credits_and_nothing_aged():
+    results = results_for([
+        invoice("CN-9", customer="Dpd", amount="-93848.00", invoice_date="2023-01-01", due_date="2023-02-01"),
+        invoice("CN-10", customer="Dpd", balance="-1684.00", amount="5000.00", due_date="2023-03-01"),  # overpaid
+    ])
+    (line,) = aged_balances(results).values()
+    assert (line.buckets, line.credits, line.total, line.oldest) == ({}, money("-95532.00"), money("-95532.00"), 0)
+
+
+def test_disputed_and_on_hold_invoices_are_aged_and_only_credit_notes_are_credits():
+    results = results_for([
+        invoice("1", amount="500.00", status="Disputed", due_date="2026-02-01"),  # 29 days
+        invoice("2", amount="200.00", status="On hold", due_date="2026-01-01"),  # 60 days
+        invoice("3", amount="-80.00"),
+    ])
+    (line,) = aged_balances(results).values()
+    assert (line.buckets, line.credits, line.total, line.oldest) == (
+        {"1–30": money("500.00"), "31–60": money("200.00")}, money("-80.00"), money("620.00"), 60)
+
+
+def test_the_book_totals_are_the_sum_of_the_customers_aged_balances_in_each_currency():
+    results = results_for([
+        invoice("1", customer="A", amount="100.00", currency="EUR", due_date="2026-02-01"),
+        invoice("2", customer="A", amount="-30.00", currency="EUR"),
+        invoice("3", customer="B", amount="-70.00", currency="EUR"),
+        invoice("4", customer="B", amount="400.00", currency="USD", due_date="2026-04-01"),
+        invoice("5", customer="C", amount="-10.00", currency="USD"),
+    ])
+    balances = aged_balances(results)
+    for figures in totals(results, [], AS_OF):
+        lines = [line for (_, currency), line in balances.items() if currency == figures.currency]
+        assert sum((line.credits for line in lines), money("0.00")) == figures.credits
+        assert sum((line.total for line in lines), money("0.00")) == figures.receivables
+        for label, amount in figures.buckets:
+            assert sum((line.buckets.get(label, money("0.00")) for line in lines), money("0.00")) == amount
+        assert figures.overdue_share <= 100

@@ -192,3 +192,22 @@ def test_the_command_output_survives_a_pipe_read_to_the_end(clean, tmp_path):
     done = subprocess.run(shell, shell=True, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0
     assert done.stdout == run("check", clean).output
+
+
+def test_a_run_logged_to_a_file_says_where_the_letters_go_without_a_lone_progress_label(clean, tmp_path):
+    done = _command("run", clean, "--as-of", "2026-11-23", cwd=tmp_path)  # stderr is a pipe, as in a log file
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert f"Writing the letters and email drafts to {tmp_path / 'collector-output' / '2026-11-23'}..." in lines
+    assert not any(line.strip().startswith("Documents") for line in lines)
+    assert "Wrote " in done.stdout
+
+
+def test_check_asks_to_fill_in_the_settings_sheet_the_workbook_already_has(tmp_path):
+    path = write_xlsx(tmp_path / "started.xlsx", {"Invoices": INVOICES,
+                                                  "Réglages": [["Setting", "Value"], ["Company Name", None]]})
+    result = run("check", path)
+    assert result.exit_code == 0
+    assert ("  Réglages: there is no Company Name, so the letters and email drafts would not say who they are "
+            "from. Fill in the rows Company Name, Address, Phone and Email on the 'Réglages' sheet, or run with "
+            "--no-documents.") in result.output.splitlines()

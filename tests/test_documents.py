@@ -21,6 +21,7 @@ from collector.locale_text import formats_for
 from collector.reader import read_book
 from tests.builders import book, customer, entry, invoice, settings
 from tests.documents_helpers import flat, page_size_mm, pdf_pages, pdf_text, read_eml, text_positions
+from tests.workbooks import write_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 11, 23)
@@ -133,7 +134,7 @@ def test_letter_address_sits_inside_the_dl_window_of_an_a4_sheet(rendered):
     path = document(rendered, "Aegean Foods Ltd", LETTER)
     assert page_size_mm(path) == (210.0, 297.0)
     lines = ["Aegean Foods Ltd", "Giorgos Papadopoulos", "Unit 6, Lea Valley Trading Estate", "Angel Road",
-             "N18 3BP London"]
+             "London", "N18 3BP"]
     runs = text_positions(path)
     for line in lines:
         x, y, size, text = next(run for run in runs if line in run[3])
@@ -147,7 +148,7 @@ def window_lines(path: Path) -> list[str]:
 
 
 def test_domestic_letters_leave_the_country_off_and_foreign_ones_keep_it(rendered):
-    assert window_lines(document(rendered, "Aegean Foods Ltd", LETTER))[-1] == "N18 3BP London"
+    assert window_lines(document(rendered, "Aegean Foods Ltd", LETTER))[-1] == "N18 3BP"
     assert window_lines(document(rendered, "Boulangerie Martin SARL", LETTER))[-1] == "France"
 
 
@@ -174,7 +175,7 @@ def test_email_step_for_customer_without_email_becomes_a_letter_and_says_so(tmp_
     assert [a.step for a in assessment.actions] == ["overdue-notice"]
     rendered = render_documents(workbook, assessment, str(tmp_path))
     (result,) = rendered.results
-    assert result.channel == "letter" and result.note == "no email address: sent as a letter"
+    assert result.channel == "letter" and result.note == "No email address: sent as a letter."
     assert [d.kind for d in result.documents] == [LETTER, STATEMENT]
     assert rendered.print_file and (tmp_path / rendered.print_file).is_file()
     assert "Dear Sir or Madam" in pdf_text(tmp_path / result.documents[0].path)
@@ -268,7 +269,7 @@ def test_manager_escalation_goes_to_the_owner_when_there_is_no_account_manager(r
     assert result.channel == "task"
     message = read_eml(document(rendered, "Carpatia Import SRL", INTERNAL_EMAIL))
     assert [a.addr_spec for a in message["To"].addresses] == ["accounts@harbourlane.example"]
-    assert "no email address for the manager" in result.note
+    assert result.note.startswith("No email address for the manager")
     assert message["Subject"].startswith("Please call or visit Carpatia Import SRL")  # the owner's language
 
 
@@ -306,6 +307,36 @@ def test_statement_lists_every_open_item_with_credit_notes_and_the_right_total(s
     assert f"£{total:,.2f}" in text and "-£240.00" in text and "credit note" in text
 
 
+def _balance_by_age(text: str, title: str, end: str) -> list[str]:
+    """The words of a statement's Balance by age, from its title to the next section."""
+    return text.split(title, 1)[1].split(end, 1)[0].split()
+
+
+def test_statement_balance_by_age_shows_credits_and_adds_up_to_the_total_open_balance(rendered):
+    text = flat(pdf_text(document(rendered, "Juniper Hotel Group", STATEMENT)))
+    words = _balance_by_age(text, "Balance by age", "How to pay")
+    amounts = [Decimal(word.replace("£", "").replace(",", "")) for word in words if "£" in word]
+    assert words[:7] == ["Not", "yet", "due", "1–30", "31–60", "61–90", "90+"] and "Credits" in words
+    assert amounts == [Decimal("12495.72")] + [Decimal("0.00")] * 4 + [Decimal("-240.00"), Decimal("12255.72")]
+    assert sum(amounts[:-1]) == amounts[-1]
+    assert f"Total open balance £{amounts[-1]:,.2f}" in text
+
+
+def test_statement_in_french_names_the_credits_of_its_balance_by_age(tmp_path):
+    workbook = book(
+        [invoice("F-1", "Boulangerie", "800.00", "2026-01-01", terms="Net 30", currency="EUR"),
+         invoice("AV-1", "Boulangerie", "-75.50", "2026-01-20", currency="EUR")],
+        [customer("Boulangerie", language="fr", email="compta@boulangerie.example", address=("1 rue Haute", "75001 Paris"))],
+        settings=settings(company_name="Shop", email="shop@example.com", currency="EUR"),
+    )
+    rendered = render_documents(workbook, assess(workbook, dt.date(2026, 2, 10)), str(tmp_path))
+    (result,) = rendered.results
+    statement = next(d for d in result.documents if d.kind == STATEMENT)
+    words = _balance_by_age(flat(pdf_text(tmp_path / statement.path)), "Ancienneté du solde", "Échu à ce jour")
+    assert "Avoirs" in words
+    assert [word for word in words if "," in word] == ["0,00", "800,00", "0,00", "0,00", "0,00", "-75,50", "724,50"]
+
+
 def test_referral_pack_holds_customer_details_invoices_and_contact_history(tmp_path):
     workbook = book(
         [invoice("R-1", "Slow Payer Ltd", "800.00", "2026-01-01", terms="Net 30")],
@@ -323,6 +354,27 @@ def test_referral_pack_holds_customer_details_invoices_and_contact_history(tmp_p
     for expected in ("Slow Payer Ltd", "Sam Slow", "9 Mill Lane", "R-1", "Sam says next week", "Contact history",
                      "Total claimed"):
         assert expected in text
+
+
+def test_letters_statements_and_packs_go_to_the_company_for_the_person_with_the_uk_postcode_last(tmp_path):
+    path = write_xlsx(tmp_path / "book.xlsx", {
+        "Invoices": [["Customer ID", "Customer Name", "Company Name", "Address", "City", "Postcode", "Country",
+                      "Invoice #", "Invoice Date", "Invoice Amount"],
+                     ["CUST0006", "Lynne Higgins-Carr", "Fletcher, Adams and Parker", "54 Parker View", "Kayland",
+                      "CO10 5AH", "United Kingdom", "INV1006", dt.date(2026, 1, 1), 2271.76]],
+        "Settings": [["Setting", "Value"], ["Company Name", "Shop"], ["Currency", "GBP"],
+                     ["Address", "1 Quay Street\nBristol\nBS1 4DJ\nUnited Kingdom"]],
+    })
+    workbook = read_book(str(path), locale="")
+    window = ["Fletcher, Adams and Parker", "Attn. Lynne Higgins-Carr", "54 Parker View", "Kayland", "CO10 5AH"]
+    rendered = render_documents(workbook, assess(workbook, dt.date(2026, 2, 6)), str(tmp_path / "week"))
+    documents = {d.kind: tmp_path / "week" / d.path for d in rendered.results[0].documents}
+    assert window_lines(documents[LETTER]) == window and window_lines(documents[STATEMENT]) == window
+    assert "Dear Lynne Higgins-Carr," in pdf_text(documents[LETTER])
+    rendered = render_documents(workbook, assess(workbook, dt.date(2026, 4, 6)), str(tmp_path / "later"))
+    pack = next(d for d in rendered.results[0].documents if d.kind == REFERRAL_PACK)
+    text = flat(pdf_text(tmp_path / "later" / pack.path))
+    assert "Fletcher, Adams and Parker (CUST0006)" in text and "Contact Lynne Higgins-Carr" in text
 
 
 def test_conversation_letter_confirms_the_call_logged_in_the_contact_log(tmp_path):

@@ -251,3 +251,29 @@ def test_settings_with_a_help_column_take_the_value_column_and_leave_blanks_blan
                      ["Grace Days", 3, "Days after the due date before interest"]],
     })
     assert (book.settings.company_name, book.settings.grace_days) == ("", 3) and not book.problems
+
+
+def test_customer_addresses_in_separate_cells_print_in_their_countrys_order(tmp_path):
+    book = read(tmp_path, {
+        "Invoices": [["Customer", "Date", "Amount"], ["Underwood", D(2026, 1, 1), 10]],
+        "Customers": [["Customer", "Address", "City", "Postcode", "State", "Country"],
+                      ["Underwood", "12 Clerkenwell Green", "London", "EC1R 0DP", None, "United Kingdom"],
+                      ["Acme", "200 Main St", "Springfield", 62701, "IL", "US"],
+                      ["Dubois", "8 place du Général de Gaulle", "Lille", "59000", None, "France"],
+                      ["Kalamata", "Λεωφόρος Νίκης 24", "Θεσσαλονίκη", "546 22", None, "Ελλάδα"],
+                      ["Local", "1 Park Row", "Leeds", "LS1 5AB", None, None]],
+        "Settings": [["Setting", "Value"], ["Currency", "GBP"]],
+    }, locale="")
+    assert book.customer("Underwood").address == ("12 Clerkenwell Green", "London", "EC1R 0DP", "United Kingdom")
+    assert book.customer("Acme").address == ("200 Main St", "Springfield, IL 62701", "United States")
+    assert book.customer("Dubois").address == ("8 place du Général de Gaulle", "59000 Lille", "France")
+    assert book.customer("Kalamata").address == ("Λεωφόρος Νίκης 24", "546 22 Θεσσαλονίκη", "Greece")
+    assert book.customer("Local").address == ("1 Park Row", "Leeds", "LS1 5AB")  # a British owner's (GBP) order
+
+
+def test_an_address_typed_on_several_lines_of_one_cell_keeps_its_lines(tmp_path):
+    book = read(tmp_path, {
+        "Invoices": [["Customer", "Date", "Amount"], ["Bolt Ltd", D(2026, 1, 1), 10]],
+        "Customers": [["Customer", "Address"], ["Bolt Ltd", "Unit 3,  Airedale Park\r\nKirkstall Road\nLEEDS\n\nLS4 2AZ "]],
+    })
+    assert book.customer("Bolt Ltd").address == ("Unit 3, Airedale Park", "Kirkstall Road", "LEEDS", "LS4 2AZ")

@@ -84,6 +84,9 @@ class _Documents:
     folder = "/nowhere/collector-output/2026-11-23"
     results: tuple = ()
 
+    def counts(self) -> dict[str, int]:
+        return {"statement": 1}
+
     def summary(self) -> str:
         return f"Wrote 1 statement to {self.folder}."
 
@@ -103,7 +106,8 @@ def test_run_warns_under_its_documents_when_they_cannot_say_who_they_are_from(tm
     lines = _run_with_documents(tmp_path, {"Invoices": INVOICES}).splitlines()
     assert lines[-1] == ("Warning: these documents do not say who they are from, because the workbook has no "
                          "Company Name. Add a Settings sheet with the rows Company Name, Address, Phone and Email "
-                         "('collector init' makes a workbook that shows one) and run collector again.")
+                         "and their values ('collector init' makes a workbook that shows one) and run collector "
+                         "again.")
     named = _run_with_documents(tmp_path, {"Invoices": INVOICES,
                                            "Settings": [["Setting", "Value"], ["Company Name", "Tidy Ltd"]]})
     assert "Warning" not in named and "Wrote 1 statement" in named
@@ -116,3 +120,34 @@ def test_the_run_summary_says_receivables_are_after_open_credits_when_overdue_is
     ]})
     result = CliRunner().invoke(cli, ["run", str(path), "--as-of", "2026-11-23", "--dry-run"])
     assert "  Receivables 750.00 after open credits of 250.00, overdue 1,000.00 (100.00%)." in result.output
+
+
+def _credits_book(tmp_path):
+    return write_xlsx(tmp_path / "credits.xlsx", {"Invoices": [
+        ["Customer", "Invoice No", "Invoice Date", "Amount", "Currency"],
+        ["Acme Ltd", "INV-1", D(2026, 8, 3), 1000, "GBP"], ["Acme Ltd", "CN-1", D(2026, 9, 1), -240, "GBP"],
+        ["Bolt Ltd", "CN-2", D(2026, 9, 1), -10, "GBP"], ["Cog SA", "INV-2", D(2026, 11, 1), 400, "EUR"],
+    ]})
+
+
+def test_report_shows_open_credits_in_their_own_column_so_each_line_adds_up(tmp_path):
+    lines = report(_credits_book(tmp_path), "--as-of", "2026-11-23").output.splitlines()
+    gbp = lines.index("Aging in GBP")
+    assert lines[gbp + 1].split() == ["Customer", "Current", "1–30", "31–60", "61–90", "90+", "Credits", "Total"]
+    assert lines[gbp + 3].split() == ["Acme", "Ltd", "1,000.00", "-240.00", "760.00"]
+    assert lines[gbp + 4].split() == ["Bolt", "Ltd", "-10.00", "-10.00"]
+    assert lines[gbp + 5].split() == ["TOTAL", "0.00", "0.00", "0.00", "1,000.00", "0.00", "-250.00", "750.00"]
+    assert lines[gbp + 7] == ("Open credit notes -250.00 are in the Credits column and the total, not in any bucket; "
+                              "the overdue share is of the 1,000.00 owed before them.")
+    eur = lines.index("Aging in EUR")
+    assert "Credits" not in lines[eur + 1]  # no credit notes in euros, no column
+
+
+def test_report_json_gives_each_customers_buckets_credits_and_total_by_currency(tmp_path):
+    document = json.loads(report(_credits_book(tmp_path), "--as-of", "2026-11-23", "--json").output)
+    aging = {c["name"]: c["aging"] for c in document["customers"]}
+    assert aging["Acme Ltd"] == {"GBP": {"buckets": {"61–90": "1000.00"}, "credits": "-240.00", "total": "760.00"}}
+    assert aging["Bolt Ltd"] == {"GBP": {"buckets": {}, "credits": "-10.00", "total": "-10.00"}}
+    assert aging["Cog SA"] == {"EUR": {"buckets": {"Current": "400.00"}, "credits": "0.00", "total": "400.00"}}
+    (gbp,) = [t for t in document["totals"] if t["currency"] == "GBP"]
+    assert (gbp["credits"], gbp["receivables"], gbp["overdue_share"]) == ("-250.00", "750.00", "100.00")

@@ -585,7 +585,8 @@ def _check_results_beside(books: Path, tracker: Path, summary: list[str], tail: 
     """Both runs leave the tracker alone; the second backs up the first run's results before replacing them."""
     expected = summary + [
         f"{tracker.name} was left untouched (collector cannot update this kind of file); the results are in "
-        "shop (collector).xlsx. Run collector on shop (collector).xlsx from now on.", *tail]
+        f"shop (collector).xlsx. Go on adding invoices and payments to {tracker.name} and run collector on it "
+        "each week: the Contact Log and History in shop (collector).xlsx are carried over.", *tail]
     original = snapshot(tracker)
     result = run(tracker)
     assert (result.exit_code, result.stdout.splitlines()) == (0, expected)

@@ -246,3 +246,12 @@ def test_unknown_language_is_written_in_english(shop):
     workbook, assessment = shop
     paperwork = prepare_documents(workbook, assessment, language="de")
     assert paperwork.emails[0].text.startswith(("Dear", "Hello"))
+
+
+def test_french_labels_take_a_no_break_space_before_their_colon(shop):
+    workbook, assessment = shop
+    paperwork = prepare_documents(workbook, assessment, language="fr")
+    owners = set(workbook.settings.payment_instructions.splitlines()) | set(workbook.settings.address)
+    lines = [line for e in paperwork.emails for line in e.text.splitlines() if line.strip() not in owners]
+    assert any(line.strip().startswith("Total restant dû\u00a0: ") for line in lines)
+    assert [line for line in lines if re.search(r"[^\s\u00a0\u202f]:(\s|$)", line)] == []

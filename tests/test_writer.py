@@ -169,6 +169,60 @@ def test_aging_tab_matches_the_engine_to_the_cent(tmp_path):
     assert sheet._charts and sheet.conditional_formatting
 
 
+def _cents(value) -> Decimal:
+    return Decimal(repr(float(value or 0))).quantize(Decimal("0.01"))
+
+
+def test_aging_tab_rows_and_totals_add_up_with_credit_notes_in_a_credits_column(tmp_path):
+    path = write_xlsx(tmp_path / "credits.xlsx", {"Invoices": [
+        ["Customer", "Invoice No", "Invoice Date", "Due Date", "Amount", "Currency"],
+        ["Juniper Hotel Group", "INV-1", D(2026, 11, 10), D(2026, 12, 10), 12495.72, "GBP"],
+        ["Juniper Hotel Group", "CN-1", D(2026, 11, 4), None, -240, "GBP"],
+        ["Juniper Hotel Group", "INV-2", D(2026, 8, 1), D(2026, 9, 1), 800, "EUR"],
+        ["Juniper Hotel Group", "CN-2", D(2026, 9, 1), None, -75.5, "EUR"],
+        ["Bolt SA", "B-1", D(2026, 6, 1), D(2026, 7, 1), 300, "EUR"],
+        ["D.P.D. Colombia", "CN-3", D(2023, 1, 1), D(2023, 2, 1), -93848, "GBP"],
+    ]})
+    assert run(path).exit_code == 0
+    grid = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Aging").to_python()
+    header = next(i for i, row in enumerate(grid) if row[0] == "Customer")
+    titles = grid[header]
+    credits, total = titles.index("Credits"), titles.index("Total")
+    assert titles[2:credits] == ["Current", "1–30", "31–60", "61–90", "90+"] and total == credits + 1
+    lines = {(row[0], row[1]): row for row in grid[header + 1:] if row[0]}
+    assert {key: _cents(row[credits]) for key, row in lines.items() if not key[0].startswith("Total")} == {
+        ("Juniper Hotel Group", "GBP"): Decimal("-240.00"), ("Juniper Hotel Group", "EUR"): Decimal("-75.50"),
+        ("Bolt SA", "EUR"): Decimal("0.00"), ("D.P.D. Colombia", "GBP"): Decimal("-93848.00")}
+    assert _cents(lines["Total GBP", "GBP"][total]) == Decimal("-81592.28")
+    assert len([key for key in lines if key[0].startswith("Total")]) == 2
+    for (name, _), row in lines.items():  # each customer's row and each currency's totals row
+        assert sum(map(_cents, row[2:credits + 1])) == _cents(row[total]), name
+    figures = {row[0]: row[2:4] for row in grid[:header] if row[0]}
+    for column in (0, 1):
+        owed, open_credits, receivables = (_cents(figures[label][column]) for label in (
+            "Invoices owed", "Open credits", "Receivables (after credits)"))
+        assert owed + open_credits == receivables
+        assert figures["Overdue share (of invoices owed)"][column] <= 1
+    assert _cents(figures["Open credits"][1]) == Decimal("-94088.00")
+
+
+def test_history_rows_keep_open_credits_so_buckets_plus_credits_make_receivables(tmp_path):
+    path = write_xlsx(tmp_path / "credits.xlsx", {"Invoices": [
+        ["Customer", "Invoice No", "Invoice Date", "Due Date", "Amount"],
+        ["Juniper Hotel Group", "INV-1", D(2026, 11, 10), D(2026, 12, 10), 12495.72],
+        ["Juniper Hotel Group", "CN-1", D(2026, 11, 4), None, -240],
+        ["Bolt SA", "B-1", D(2026, 6, 1), D(2026, 7, 1), 300],
+    ]})
+    assert run(path).exit_code == 0 and run(path, AS_OF + dt.timedelta(days=7)).exit_code == 0
+    grid = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("History").to_python()
+    titles = grid[0]
+    assert titles[-1] == "Open Credits" and len(grid) == 3
+    for row in grid[1:]:
+        buckets = sum(map(_cents, row[titles.index("Current"):titles.index("90+") + 1]))
+        assert _cents(row[titles.index("Open Credits")]) == Decimal("-240.00")
+        assert buckets + _cents(row[titles.index("Open Credits")]) == _cents(row[titles.index("Receivables")])
+
+
 def test_actions_tab_lists_this_weeks_steps_most_urgent_first_with_an_empty_done_column(tmp_path):
     path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
     assessment = assess(read_book(str(path)), AS_OF)
@@ -352,8 +406,8 @@ def test_libreoffice_opens_the_result_and_computes_the_same_aging_totals(tmp_pat
     totals = {row[1]: row for row in grid if isinstance(row[0], str) and row[0].startswith("Total ")}
     for figures in assessment.totals:
         row = totals[figures.currency]
-        recomputed = [Decimal(repr(float(v))).quantize(Decimal("0.01")) for v in row[2:3 + len(figures.buckets)]]
-        assert recomputed == [amount for _, amount in figures.buckets] + [figures.receivables]
+        recomputed = [Decimal(repr(float(v))).quantize(Decimal("0.01")) for v in row[2:4 + len(figures.buckets)]]
+        assert recomputed == [amount for _, amount in figures.buckets] + [figures.credits, figures.receivables]
 
 
 def test_actions_link_to_the_documents_written_for_the_week(tmp_path):
@@ -411,3 +465,18 @@ def test_aging_widths_when_nothing_is_owed(tmp_path):
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(path)["Aging"]
     assert [sheet.column_dimensions[letter].width for letter in "ABC"] == [34, 9, 13]
+
+
+def test_collectors_log_rows_show_dates_the_way_the_owner_does(small, tmp_path):
+    run(small)  # no Contact Log yet: the new one follows the invoice sheet's dd/mm/yyyy
+    log = openpyxl.load_workbook(small)["Contact Log"]
+    assert [log.cell(row=r, column=1).number_format for r in range(2, log.max_row + 1)] == ["dd/mm/yyyy"] * 2
+    logged = write_xlsx(tmp_path / "logged.xlsx", {
+        "Invoices": [["Customer", "Invoice No", "Invoice Date", "Amount"], ["Acme Ltd", "A-1", D(2026, 9, 1), 1000]],
+        "Contact Log": [["Date", "Customer", "Channel", "Note", "By"],
+                        [D(2026, 10, 20), "Acme Ltd", "call", "says the cheque is in the post", "Jane"]],
+    }, formats={"Contact Log!A": "d mmm yyyy"})
+    run(logged)
+    log = openpyxl.load_workbook(logged)["Contact Log"]
+    assert log.max_row > 2 and log.cell(row=log.max_row, column=5).value == "collector"
+    assert {log.cell(row=r, column=1).number_format for r in range(2, log.max_row + 1)} == {"d mmm yyyy"}
