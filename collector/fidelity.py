@@ -90,6 +90,7 @@ class Ownership:
     rows: dict[str, frozenset[int]] = field(default_factory=dict)  # sheet -> 1-based rows collector wrote
     cells: dict[str, frozenset[str]] = field(default_factory=dict)  # sheet -> A1 cells
     names: frozenset[str] = frozenset()
+    filters: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> collector's columns a filter may grow over
 
     def owns(self, sheet: str, row: int, column: int, coordinate: str) -> bool:
         if sheet in self.sheets or row in self.rows.get(sheet, ()) or coordinate in self.cells.get(sheet, ()):
@@ -292,7 +293,8 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
     byte. The parts it does own on the owner's sheets (``owner_sheets``: sheet name -> part) are
     held to their promise too: no formula, extension (sparklines, x14 validations, data bars) or
     relationship of the original may go, the owner's notes stay word for word, the owner's cell
-    formats stay, and every cell outside collector's cells stays: byte for byte where it can be
+    formats stay, every filter and defined name stays (but for the invoice filter grown over
+    collector's columns), and every cell outside collector's cells stays: byte for byte where it can be
     shown so, else as any reader sees its value, saved formula results included.
     """
     import zipfile
@@ -312,6 +314,7 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
                     before.read(info) != after.read(now):
                 found.append(f"the part {info.filename} would change")
         old_package, new_package = Package(before, original), Package(after, written)
+        found += _name_losses(_defined_names(old_package), _defined_names(new_package), ownership)
         same_places = _same_places(old_package, new_package, owner_sheets)
         if not _formats_kept(_styles(old_package), _styles(new_package)):
             found.append("the formats of the owner's cells (fonts, fills, number formats) would change")
@@ -327,7 +330,7 @@ def package_losses(original: str, written: str, owned_parts: frozenset[str], own
                 old = before.read(part)
                 facts = _original_sheet(old)
                 new = reading.result()
-            found += _sheet_part_losses(name, part, facts, new, before, after, present, owned)
+            found += _sheet_part_losses(name, part, facts, new, before, after, present, owned, ownership)
             if not (same_places and _same_owner_cells(name, old, new, ownership)):
                 unproven.append(name)
             # Each sheet's bytes go as soon as they are compared: for a 100,000-invoice sheet the
@@ -356,12 +359,14 @@ def _original_sheet(sheet: bytes) -> _Original:
 
 
 def _sheet_part_losses(name: str, part: str, old: _Original, new: bytes, before, after, present: dict,
-                       owned: set[str]) -> list[str]:
-    """Formulas, extensions and relationships of an owner's sheet that the written part lost."""
+                       owned: set[str], ownership: Ownership) -> list[str]:
+    """Formulas, extensions, relationships and filters of an owner's sheet that the written part lost or changed."""
     found = []
     if old.formulas and _formula_count(new) < old.formulas:
         found.append(f"formulas on '{name}' would be lost")
     new_outside = new if old.rows_extended else _outside_cells(new, look_inside=False)
+    if not _same_filters(old.outside, new_outside, ownership.filters.get(name)):
+        found.append(f"the filter on '{name}' would change")
     lost = Counter(_EXTENSION.findall(old.outside)) - Counter(_EXTENSION.findall(new_outside))
     for uri in sorted(lost):
         found.append(f"an Excel feature on '{name}' (extension {uri.decode()}) would be lost")
@@ -375,6 +380,83 @@ def _sheet_part_losses(name: str, part: str, old: _Original, new: bytes, before,
                 found.append(f"a link from '{name}' to its notes, tables or drawings would be lost")
                 break
     return found
+
+
+# --- the owner's filters and defined names ---------------------------------------------------------
+#
+# collector may change exactly one thing about them: a sheet's AutoFilter over the invoice list, and
+# the hidden _xlnm._FilterDatabase name Excel keeps of its range, grow to the right over collector's
+# columns (collector.writer.grown_filter). The proof holds every other filter and name to its text.
+
+_FILTER = re.compile(rb"<(?:[\w.-]+:)?autoFilter\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?autoFilter>)", re.DOTALL)
+_REF = re.compile(rb'(\sref\s*=\s*")([^"]*)(")')
+_RANGE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)")
+
+
+def _same_filters(old: bytes, new: bytes, span: Optional[tuple[int, int]]) -> bool:
+    """The AutoFilters after a sheet's rows (its own and its custom views') are as they were, but for
+    the sheet's own grown over collector's columns (span)."""
+    before = _FILTER.findall(old, max(old.rfind(b"sheetData"), 0))
+    after = _FILTER.findall(new, max(new.rfind(b"sheetData"), 0))
+    if before == after:
+        return True
+    if len(before) != len(after) or before[1:] != after[1:] or span is None:
+        return False
+    old_ref, new_ref = _REF.search(before[0]), _REF.search(after[0])
+    return (old_ref is not None and new_ref is not None and
+            _REF.sub(lambda m: m.group(1) + old_ref.group(2) + m.group(3), after[0], count=1) == before[0] and
+            _grown_over(old_ref.group(2).decode(), new_ref.group(2).decode(), span))
+
+
+def _grown_over(old: str, new: str, span: tuple[int, int]) -> bool:
+    """Whether the range new is old grown to the right over collector's columns (span), to their last."""
+    from collector.formula import col_index
+
+    before, after = _RANGE.fullmatch(old), _RANGE.fullmatch(new)
+    if before is None or after is None or before.group(1, 2, 4) != after.group(1, 2, 4):
+        return False
+    first, old_last, new_last = (col_index(before.group(1)) + 1, col_index(before.group(3)) + 1,
+                                 col_index(after.group(3)) + 1)
+    return first < span[0] and span[0] - 1 <= old_last < new_last == span[1]
+
+
+def _defined_names(package: Package) -> dict[tuple[str, str], tuple]:
+    """Each defined name by (name, the sheet it belongs to or ""): its other attributes and its text."""
+    workbook = package.related("", "type:officeDocument") or "xl/workbook.xml"
+    with package.open(workbook) as stream:
+        root = parse_xml(stream).getroot()
+    sheets = [e.get("name", "") for e in root.iter() if local(e.tag) == "sheet"]
+    names = {}
+    for element in root.iter():
+        if local(element.tag) != "definedName":
+            continue
+        scope = element.get("localSheetId")
+        sheet = sheets[int(scope)] if scope and scope.isdigit() and int(scope) < len(sheets) else scope or ""
+        attributes = tuple(sorted((k, v) for k, v in element.attrib.items() if k not in ("name", "localSheetId")))
+        names[(element.get("name", ""), sheet)] = (attributes, element.text or "")
+    return names
+
+
+def _name_losses(before: dict, after: dict, ownership: Ownership) -> list[str]:
+    """The owner's defined names the written workbook lost or changed (collector's own and those of its tabs aside)."""
+    found = []
+    for (name, sheet), (attributes, text) in sorted(before.items()):
+        if name in _COLLECTOR_NAMES or sheet in ownership.sheets:
+            continue
+        now = after.get((name, sheet))
+        if now == (attributes, text):
+            continue
+        span = ownership.filters.get(sheet)
+        if name == "_xlnm._FilterDatabase" and now is not None and now[0] == attributes and span is not None:
+            old_place, _, old_range = text.rpartition("!")
+            new_place, _, new_range = now[1].rpartition("!")
+            if old_place == new_place and _grown_over(old_range, new_range, span):
+                continue
+        found.append(f"the defined name {name}{f' of {sheet!r}' if sheet else ''} would change or be lost")
+    return found
+
+
+_COLLECTOR_NAMES = ("_collector_computed",)
 
 
 def _formula_count(sheet: bytes, upper_bound: bool = False) -> int:

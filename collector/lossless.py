@@ -14,7 +14,8 @@ editor changes only the parts collector owns:
   through an empty openpyxl sheet, which is fast whatever the tab's size;
 - the bookkeeping that must stay consistent: workbook.xml's sheet list and
   defined names, relationships, content types, app.xml's sheet titles,
-  styles.xml (appended, never renumbered), table ranges, calcChain.
+  styles.xml (appended, never renumbered), table ranges, the owner's AutoFilter
+  over the invoices (grown over the computed columns), calcChain.
 
 Every other part is copied as its original compressed bytes. A package the
 editor cannot handle (strict OOXML, ZIP64, encryption, a formula it would
@@ -65,6 +66,7 @@ HEADER_COLOR = "FF1F4E78"
 _AFTER_DEFINED_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
                         "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
 _OWNER_COMMENT_SKIP = "skip"
+FILTER_DATABASE = "_xlnm._FilterDatabase"
 
 
 def write_results_lossless(source_path: str, target_path: str, book: Book, assessment: Assessment,
@@ -247,6 +249,7 @@ class _Workbook:
                                               in ("1", "true"))
         self.names = self._names()
         self.removed_names: set[str] = set()
+        self.replaced_names: dict[str, str] = {}
         self.added_names: list[str] = []
 
     def _sheets(self) -> list[_Sheet]:
@@ -327,6 +330,11 @@ class _Workbook:
             if predicate(item):
                 self.removed_names.add(item.text)
 
+    def replace_name(self, item: _Name, text: str) -> None:
+        """Rewrite one <definedName> where it stands."""
+        if text != item.text:
+            self.replaced_names[item.text] = text
+
     def add_name(self, name: str, value: str, local: Optional[int] = None, hidden: bool = False) -> None:
         scope = f' localSheetId="{local}"' if local is not None else ""
         flag = ' hidden="1"' if hidden else ""
@@ -343,6 +351,8 @@ class _Workbook:
             inner = xml[place[1]:place[2]]
             for text in self.removed_names:
                 inner = inner.replace(text, "", 1)
+            for text, replacement in self.replaced_names.items():
+                inner = inner.replace(text, replacement, 1)
             closing = f"</{qualified(self.prefix, 'definedNames')}>"
             if place[1] == place[2]:  # <definedNames/>
                 body = "".join(self.added_names)
@@ -363,6 +373,20 @@ class _Workbook:
 
 def _unescape(text: str) -> str:
     return html.unescape(text)
+
+
+def _grown_name(text: str, before: str, grown: str) -> str:
+    """A _xlnm._FilterDatabase element naming the filter's range before, now naming grown; as it was
+    when it names some other range (the filter's own range is what Excel sorts)."""
+    opening, _, rest = text.partition(">")
+    value, _, closing = rest.rpartition("<")
+    sheet, bang, reference = _unescape(value).rpartition("!")
+    if not bang or reference.replace("$", "") != before.replace("$", ""):
+        return text
+    dollar = "$" if "$" in reference else ""
+    first, last = grown.split(":")
+    cells = [re.sub(r"([A-Z]+)(\d+)", rf"{dollar}\1{dollar}\2", cell) for cell in (first, last)]
+    return f"{opening}>{escape_text(sheet + '!' + ':'.join(cells))}<{closing}"
 
 
 # --- the editor ---------------------------------------------------------------------------------
@@ -424,12 +448,14 @@ class _Editor:
         return self.styles.add_fill(Node("fill", (), (Node("patternFill", (("patternType", "solid"),), (
             Node("fgColor", (("rgb", color),)), Node("bgColor", (("indexed", "64"),)))),)))
 
-    def xf(self, number_format: int = 0, font: int = 0, fill: int = 0, wrap: bool = False) -> int:
+    def xf(self, number_format: int = 0, font: int = 0, fill: int = 0, wrap: bool = False, indent: bool = False) -> int:
         attrs = [("numFmtId", str(number_format)), ("fontId", str(font)), ("fillId", str(fill)), ("borderId", "0"),
                  ("xfId", "0")]
         attrs += [(name, "1") for name, used in (("applyNumberFormat", number_format), ("applyFont", font),
-                                                   ("applyFill", fill), ("applyAlignment", wrap)) if used]
+                                                   ("applyFill", fill), ("applyAlignment", wrap or indent)) if used]
         children = (Node("alignment", (("vertical", "center"), ("wrapText", "1"))),) if wrap else ()
+        if indent:  # as writer.COMPUTED_TEXT_ALIGNMENT
+            children = (Node("alignment", (("horizontal", "left"), ("indent", "1"))),)
         return self.styles.add_cell_xf(Node("xf", tuple(attrs), children))
 
     # the run
@@ -553,13 +579,13 @@ class _Editor:
         heading = self.xf(font=self.font(bold=True, italic=True), fill=fill, wrap=True)
         kinds = {"date": self.xf(self._owner_date_format(edit, layout), fill=fill),
                  "money": self.xf(self.styles.number_format(MONEY_FORMAT), fill=fill),
-                 "int": self.xf(fill=fill), "text": self.xf(fill=fill)}
+                 "int": self.xf(fill=fill), "text": self.xf(fill=fill, indent=True)}
         for offset, column in enumerate(columns):
             edit.set(header_row, start + offset, column.header, heading)
             self._note(sheet.name, header_row, start + offset)
-        edit.set_widths({start + offset: max(12, len(c.header) + 3) for offset, c in enumerate(columns)})
         results = self.assessment.invoices
         values = writer.computed_column_values(results, columns)
+        edit.set_widths(dict(enumerate(writer.computed_widths(columns, values), start=start)), widen=True)
         edit.set_columns([result.invoice.row for result in results],
                          [(start + offset, kinds[column.kind], column_values)
                           for offset, (column, column_values) in enumerate(zip(columns, values))])
@@ -567,8 +593,10 @@ class _Editor:
                      f"${column_letter(end)}${header_row}")
         self.workbook.add_name(COMPUTED_NAME, reference, hidden=True)
         self._grow_tables(sheet, header_row, start, end, columns)
+        self._grow_filter(sheet, edit, header_row, start, end)
         self.written.computed_range = f"{sheet.name}!{column_letter(start)}:{column_letter(end)}"
         self.written.computed_columns = (start, max(end, start + len(columns) + 1))
+        self.written.filter_end = end
         self.written.invoice_sheet = sheet.name
 
     def _computed_start(self, name: str, edit: SheetEdit, layout: SheetLayout) -> int:
@@ -604,6 +632,19 @@ class _Editor:
             grown = _grown_table(xml, header_row, start, end, [c.header for c in columns])
             if grown != xml:
                 self.package.write(rel.part, grown)
+
+    def _grow_filter(self, sheet: _Sheet, edit: SheetEdit, header_row: int, start: int, end: int) -> None:
+        """The owner's AutoFilter over the invoices grows over the computed columns, and so does the
+        hidden name Excel keeps beside it (_xlnm._FilterDatabase), when it names the same range."""
+        before = edit.filter_reference()
+        grown = writer.grown_filter(before or "", header_row, start, end)
+        if grown is None:
+            return
+        edit.set_filter_reference(grown)
+        local = self.workbook.index(sheet.name)
+        for item in self.workbook.names:
+            if item.name == FILTER_DATABASE and item.local == local:
+                self.workbook.replace_name(item, _grown_name(item.text, before, grown))
 
     # step 2: the Contact Log
 

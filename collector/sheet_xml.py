@@ -291,6 +291,8 @@ class SheetEdit:
         self._quick_rows = True  # block rows told for the whole sheet at once (tests turn it off to compare)
         self._clear: list[tuple[int, int, int]] = []  # (first row, first column, last column)
         self._widths: dict[int, float] = {}
+        self._widen: dict[int, float] = {}
+        self._filter: Optional[str] = None
         self._legacy_drawing: Optional[str] = None
         self._drop_legacy_drawing = False
 
@@ -468,9 +470,27 @@ class SheetEdit:
         """Remove every cell in these columns from first_row down (collector's own block of last run)."""
         self._clear.append((first_row, first_column, last_column))
 
-    def set_widths(self, widths: dict[int, float]) -> None:
-        """Column widths for columns that have none set yet."""
+    def set_widths(self, widths: dict[int, float], widen: bool = False) -> None:
+        """Column widths for columns that have none set yet; with widen, also for a column whose
+        own <col> (covering none of the other columns) is narrower: collector's, from an earlier run."""
         self._widths.update(widths)
+        if widen:
+            self._widen.update(widths)
+
+    def filter_reference(self) -> Optional[str]:
+        """The range of the sheet's AutoFilter (not a Table's), or None when it has none."""
+        place = self._filter_place(self.xml, self._data[2])
+        if place is None:
+            return None
+        return re.search(r'\sref\s*=\s*"([^"]*)"|$', self.xml[place:self.xml.find(">", place)]).group(1)
+
+    def set_filter_reference(self, reference: str) -> None:
+        """Move the sheet's AutoFilter to reference; its filter columns and sort stay as they are."""
+        self._filter = reference
+
+    def _filter_place(self, xml: str, start: int) -> Optional[int]:
+        found = top_level(xml[start:], self.prefix, ("autoFilter",))
+        return None if found is None else start + found
 
     def set_legacy_drawing(self, rel_id: Optional[str]) -> None:
         """Point <legacyDrawing> (cell notes) at rel_id, adding it in schema order; None removes it."""
@@ -485,7 +505,8 @@ class SheetEdit:
         return match.group(1) if match else None
 
     def changed(self) -> bool:
-        return bool(self._writes or (self._columns and self._columns.index) or self._clear or self._widths or self._legacy_drawing or self._drop_legacy_drawing)
+        return bool(self._writes or (self._columns and self._columns.index) or self._clear or self._widths
+                    or self._legacy_drawing or self._drop_legacy_drawing or self._filter is not None)
 
     # rendering
 
@@ -945,6 +966,8 @@ class SheetEdit:
         head = self._dimension(head)
         if self._widths:
             head = self._cols(head)
+        if self._widen:
+            head = self._widened(head)
         return head
 
     def _dimension(self, head: str) -> str:
@@ -977,21 +1000,11 @@ class SheetEdit:
         return head[:place[0]] + set_attribute(tag, "ref", reference) + head[place[1]:]
 
     def _cols(self, head: str) -> str:
-        col_tag = qualified(self.prefix, "col")
-        place = find_element(head, self.prefix, "cols")
-        existing: list[tuple[int, int, int, int]] = []  # (min, max, start, end) of each <col>
-        if place is not None:
-            for match in re.finditer(r"<%s(?=[\s/>])[^>]*?(?:/>|>\s*</%s>)" % (re.escape(col_tag), re.escape(col_tag)),
-                                     head[place[1]:place[2]]):
-                tag = match.group(0)
-                low = re.search(r'\smin\s*=\s*"(\d+)"', tag)
-                high = re.search(r'\smax\s*=\s*"(\d+)"', tag)
-                if low and high:
-                    existing.append((int(low.group(1)), int(high.group(1)), place[1] + match.start(),
-                                     place[1] + match.end()))
+        place, existing = self._col_tags(head)
         missing = {c: w for c, w in self._widths.items() if not any(lo <= c <= hi for lo, hi, _, _ in existing)}
         if not missing:
             return head
+        col_tag = qualified(self.prefix, "col")
         if place is None:
             fragment = "".join(_col(col_tag, c, w) for c, w in sorted(missing.items()))
             cols = qualified(self.prefix, "cols")
@@ -1006,7 +1019,47 @@ class SheetEdit:
             head = head[:position] + inserts[position] + head[position:]
         return head
 
+    def _col_tags(self, head: str) -> tuple[Optional[tuple[int, int, int]], list[tuple[int, int, int, int]]]:
+        """Where <cols> is in head, and (min, max, start, end) of each of its <col>s."""
+        col_tag = qualified(self.prefix, "col")
+        place = find_element(head, self.prefix, "cols")
+        existing: list[tuple[int, int, int, int]] = []
+        if place is not None:
+            for match in re.finditer(r"<%s(?=[\s/>])[^>]*?(?:/>|>\s*</%s>)" % (re.escape(col_tag), re.escape(col_tag)),
+                                     head[place[1]:place[2]]):
+                tag = match.group(0)
+                low = re.search(r'\smin\s*=\s*"(\d+)"', tag)
+                high = re.search(r'\smax\s*=\s*"(\d+)"', tag)
+                if low and high:
+                    existing.append((int(low.group(1)), int(high.group(1)), place[1] + match.start(),
+                                     place[1] + match.end()))
+        return place, existing
+
+    def _widened(self, head: str) -> str:
+        """head with each <col> of only columns to widen made as wide as the widest of them wants
+        (never narrower)."""
+        for low, high, start, _ in reversed(self._col_tags(head)[1]):  # the last first: places stay true
+            wanted = [self._widen.get(c) for c in range(low, high + 1)]
+            if not wanted or None in wanted:
+                continue
+            close = head.find(">", start) + 1
+            tag = head[start:close]  # the start tag: a <col></col> keeps its end
+            width = re.search(r'\swidth\s*=\s*"([^"]*)"', tag)
+            try:
+                current = float(width.group(1)) if width else 0.0
+            except ValueError:
+                continue
+            if current < max(wanted):
+                tag = set_attribute(set_attribute(tag, "width", number_text(max(wanted))), "customWidth", "1")
+                head = head[:start] + tag + head[close:]
+        return head
+
     def _tail(self, tail: str) -> str:
+        if self._filter is not None:
+            place = self._filter_place(tail, 0)
+            if place is not None:
+                close = tail.find(">", place) + 1
+                tail = tail[:place] + set_attribute(tail[place:close], "ref", self._filter) + tail[close:]
         if self._legacy_drawing is None and not self._drop_legacy_drawing:
             return tail
         place = find_element(tail, self.prefix, "legacyDrawing")

@@ -179,7 +179,8 @@ def _ownership(written: Written) -> fidelity.Ownership:
     columns = {written.invoice_sheet: written.computed_columns} if written.invoice_sheet else {}
     rows = {written.log_sheet: frozenset(written.log_rows)} if written.log_sheet else {}
     cells = {sheet: frozenset(coordinates) for sheet, coordinates in written.touched.items()}
-    return fidelity.Ownership(sheets=frozenset(owned_sheets), columns=columns, rows=rows, cells=cells,
+    filters = {written.invoice_sheet: (written.computed_columns[0], written.filter_end)} if written.filter_end else {}
+    return fidelity.Ownership(sheets=frozenset(owned_sheets), columns=columns, rows=rows, cells=cells, filters=filters,
                               names=frozenset({"_collector_computed", "_xlnm.Print_Titles", "_xlnm._FilterDatabase"}))
 
 

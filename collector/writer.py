@@ -55,7 +55,10 @@ HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=T
 RIGHT = Alignment(horizontal="right")
 TOP = Alignment(vertical="top", wrap_text=False)
 TOP_WRAPPED = Alignment(vertical="top", wrap_text=True)
+TOP_INDENTED = Alignment(vertical="top", horizontal="left", indent=1)  # as INDENTED, top-aligned
 TOTAL_BORDER = Border(top=THIN)
+# Computed text starts a space in, so it never reads as one word with a number right-aligned beside it.
+COMPUTED_TEXT_ALIGNMENT = INDENTED = Alignment(horizontal="left", indent=1)
 
 COMPUTED_NOTE = (
     "collector works this column out and rewrites it on every run. Do not type here: "
@@ -90,6 +93,7 @@ class Written:
 
     computed_range: str = ""
     computed_columns: tuple[int, int] = (0, 0)  # 1-based first and last column of the block
+    filter_end: int = 0  # 1-based last computed column: as far as the owner's filter may grow
     log_rows: list[int] = field(default_factory=list)
     log_sheet: str = ""
     log_created: bool = False
@@ -151,14 +155,15 @@ def _write_invoice_columns(workbook, book: Book, assessment: Assessment, written
     _clear_block(sheet, start, layout.header_row, len(columns) + 2)
     header_row = layout.header_row
     date_format = _owner_date_format(sheet, layout)
-    for offset, column in enumerate(columns):
+    widths = computed_widths(columns, computed_column_values(assessment.invoices, columns))
+    for offset, (column, width) in enumerate(zip(columns, widths)):
         cell = sheet.cell(row=header_row, column=start + offset, value=column.header)
         cell.font, cell.fill = COMPUTED_HEADER_FONT, COMPUTED_FILL
         cell.alignment = COMPUTED_HEADER_ALIGNMENT
         cell.comment = Comment(COMPUTED_NOTE, COLLECTOR, width=260, height=90)
-        letter = get_column_letter(start + offset)
-        if sheet.column_dimensions[letter].width in (None, 13.0):
-            sheet.column_dimensions[letter].width = max(12, len(column.header) + 3)
+        dimension = sheet.column_dimensions[get_column_letter(start + offset)]
+        if dimension.width in (None, 13.0) or dimension.width < width:
+            dimension.width = width
     for result in assessment.invoices:
         values = _computed_values(result, columns)
         for offset, (column, value) in enumerate(zip(columns, values)):
@@ -169,13 +174,59 @@ def _write_invoice_columns(workbook, book: Book, assessment: Assessment, written
                 cell.number_format = date_format
             elif column.kind == "money":
                 cell.number_format = MONEY_FORMAT
+            elif column.kind == "text":
+                cell.alignment = COMPUTED_TEXT_ALIGNMENT
     end = start + len(columns) - 1
     reference = f"{quote_sheetname(sheet.title)}!${get_column_letter(start)}${header_row}:${get_column_letter(end)}${header_row}"
     workbook.defined_names[COMPUTED_NAME] = DefinedName(COMPUTED_NAME, attr_text=reference, hidden=True)
     _grow_tables(sheet, header_row, start, end, columns)
+    grown = grown_filter(sheet.auto_filter.ref or "", header_row, start, end)
+    if grown:
+        sheet.auto_filter.ref = grown  # openpyxl writes its _xlnm._FilterDatabase name from it
     written.computed_range = f"{sheet.title}!{get_column_letter(start)}:{get_column_letter(end)}"
     written.computed_columns = (start, max(end, start + len(columns) + 1))
+    written.filter_end = end
     written.invoice_sheet = sheet.title
+
+
+def computed_widths(columns: Sequence[ComputedColumn], values: Sequence[Sequence[object]]) -> list[int]:
+    """Each computed column's width: its header (with room for a filter button) or its widest value,
+    so "25" and "1–30" or "8.75" and "conversation-letter" never run together in the next column."""
+    return [max(12, len(column.header) + 3, min(_widest(column.kind, column_values), _WIDEST) + 3)
+            for column, column_values in zip(columns, values)]
+
+
+_WIDEST = 30  # a longer value is cut rather than make the column wider than this
+
+
+def _widest(kind: str, values: Sequence[object]) -> int:
+    """How many characters the widest of values shows, measured on the few distinct or extreme values."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return 0
+    if kind == "date":
+        return 10
+    if kind == "money":
+        return max(len(f"{max(present):,.2f}"), len(f"{min(present):,.2f}"))
+    if kind == "int":
+        return max(len(str(max(present))), len(str(min(present))))
+    return max(map(len, map(str, set(present))))
+
+
+def grown_filter(reference: str, header_row: int, start: int, end: int) -> Optional[str]:
+    """The owner's AutoFilter over the invoice list grown over collector's columns start..end, so
+    sorting from its buttons keeps each invoice's figures beside it; None when it is to stay.
+
+    It grows when it starts on the header row and reaches the column just left of collector's;
+    a filter over some other part of the sheet, or one already over them, stays as it is.
+    """
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(reference.replace("$", ""))
+    except (TypeError, ValueError):
+        return None
+    if min_row != header_row or max_row is None or min_col >= start or not start - 1 <= max_col < end:
+        return None
+    return f"{get_column_letter(min_col)}{min_row}:{get_column_letter(end)}{max_row}"
 
 
 def _clear_block(sheet, start: int, header_row: int, width: int) -> None:
@@ -525,7 +576,8 @@ def _fill_aging(sheet, book: Book, assessment: Assessment) -> None:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{last}"
         _aging_fills(sheet, labels, first, last)
     sheet.freeze_panes = f"B{header_row + 1}"
-    sizes = dict(enumerate([34, 9] + [13] * (len(labels) + 1) + [14, 12, 20, 14], start=1))
+    # Stage fits "collections-referral" and its indent
+    sizes = dict(enumerate([34, 9] + [13] * (len(labels) + 1) + [14, 12, 23, 14], start=1))
     for index, needed in _money_widths(assessment.totals, lines, labels).items():
         sizes[index] = max(sizes.get(index, 13), needed)
     for index, size in sorted(sizes.items()):
@@ -659,7 +711,7 @@ def _aging_columns(lines: _AgingLines, labels: Sequence[str]) -> list[_Column]:
     columns.append(_Column(total - 1, [float(amount) if amount else None for amount in lines.open_credits],
                            MONEY_FORMAT))
     return columns + [_Column(total, list(map(float, lines.totals)), MONEY_FORMAT),
-                      _Column(total + 1, lines.oldest), _Column(total + 2, lines.stages),
+                      _Column(total + 1, lines.oldest), _Column(total + 2, lines.stages, alignment=INDENTED),
                       _Column(total + 3, lines.credits)]
 
 
@@ -747,7 +799,9 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
         last = header_row + 1
     _hold_block(sheet, assessment, last + 3)
     sheet.freeze_panes = f"D{header_row + 1}"
-    for index, (_, width) in enumerate(ACTION_COLUMNS, start=1):
+    for index, (title, width) in enumerate(ACTION_COLUMNS, start=1):
+        if title in _FITTED:  # a long name or number would run into the next column
+            width = max(width, min(_widest("text", cells[title]), _FITTED[title]) + 2)
         sheet.column_dimensions[get_column_letter(index)].width = width
     _print_setup(sheet, header_row)
     sheet.print_area = f"A1:{get_column_letter(_A['Why'])}{sheet.max_row}"
@@ -757,6 +811,7 @@ def _fill_actions(sheet, assessment: Assessment, links: Mapping[str, Sequence[tu
 _ACTION_CELLS = ("#", "Customer", "Step", "Channel", "Invoices", "Amount to Ask", "Currency", "Contact", "Phone",
                  "Why", "Email", "Call Script")
 _WRAPPED = ("Invoices", "Why", "Call Script")
+_FITTED = {"Customer": 40, "Step": 24, "Contact": 30, "Phone": 22}  # unwrapped columns as wide as their values, up to these
 
 
 _CUSTOMER_KEY = attrgetter("customer.key")
@@ -808,7 +863,7 @@ def _action_columns(cells: Mapping[str, list], count: int) -> list[_Column]:
     """The actions' cells as a block's columns: top-aligned, long text wrapped, the amount as money; and
     the Documents column, empty until links are put in it."""
     columns = [_Column(_A[title], cells[title], MONEY_FORMAT if title == "Amount to Ask" else None,
-                       TOP_WRAPPED if title in _WRAPPED else TOP)
+                       TOP_WRAPPED if title in _WRAPPED else TOP_INDENTED if title == "Currency" else TOP)
                for title in _ACTION_CELLS]
     return columns + [_Column(_A["Documents"], [None] * count)]
 

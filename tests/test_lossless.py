@@ -180,6 +180,8 @@ def test_the_owners_sheets_change_only_in_the_cells_collector_owns(runs, name):
         notes = re.compile(r"<legacyDrawing\b[^>]*/>")  # collector's header notes (an owner's stay: see below)
         if sheet != "Invoices" or name != "threaded-comments":
             tail_before, tail_after = notes.sub("", tail_before), notes.sub("", tail_after)
+        if sheet == written.invoice_sheet:
+            tail_before = _grown_filter(tail_before, run)
         assert tail_before == tail_after, f"{sheet}: something after the cells changed"
         kept = set(_cells(after))
         for reference, text in _cells(before).items():
@@ -190,6 +192,19 @@ def test_the_owners_sheets_change_only_in_the_cells_collector_owns(runs, name):
             if not owned:
                 assert _cells(after).get(reference) == text, f"{sheet}!{reference} changed"
         assert kept
+
+
+def _grown_filter(tail: str, run: Run) -> str:
+    """The invoice sheet's tail as it should be written: the owner's AutoFilter grown over collector's columns."""
+    layout = run.book.layouts[0]
+    start = run.written.computed_columns[0]
+    end = start + len(writer.computed_columns(layout)) - 1
+
+    def grow(match: re.Match) -> str:
+        return match.group(1) + (writer.grown_filter(match.group(2), layout.header_row, start, end) or match.group(2))
+
+    sheet_own, views = tail.partition("<customSheetViews")[::2]  # a custom view's filter stays
+    return re.sub(r'(<autoFilter ref=")([^"]*)', grow, sheet_own, count=1) + ("<customSheetViews" + views if views else "")
 
 
 def _sheet_text(path: Path, name: str) -> str:
@@ -586,6 +601,96 @@ def test_an_excel_table_over_the_invoices_grows_to_take_in_the_computed_columns(
     assert table.ref == "A1:O9"
     assert [c.name for c in table.tableColumns][7:] == [c.header for c in writer.computed_columns(run.book.layouts[0])]
     assert 'xr:uid="{22222222-0000-0000-0000-000000000000}"' in parts(run.first)["xl/tables/table1.xml"].decode()
+
+
+def test_the_owners_autofilter_and_its_hidden_name_grow_over_the_computed_columns(runs):
+    run = runs("owner-filter")
+    for written in (run.first, run.second):  # the second run finds the filter grown already and leaves it so
+        sheet = _sheet_text(written, "Invoices")
+        assert sheet.count("<autoFilter") == 2
+        assert ('<autoFilter ref="A1:O9"><filterColumn colId="3"><filters><filter val="Net 30"/></filters>'
+                '</filterColumn><sortState ref="A2:G9"><sortCondition ref="C2:C9"/></sortState></autoFilter>') in sheet
+        assert '<autoFilter ref="A1:G9"/></customSheetView>' in sheet  # a custom view's filter is its own
+        workbook = parts(written)["xl/workbook.xml"].decode()
+        assert ('<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">Invoices!$A$1:$O$9'
+                '</definedName>') in workbook
+        assert ('<definedName name="_xlnm._FilterDatabase" localSheetId="1" hidden="1">Customers!$A$1:$C$5'
+                '</definedName>') in workbook
+    assert parts(run.second)["xl/workbook.xml"] == parts(run.first)["xl/workbook.xml"]
+
+
+@pytest.mark.parametrize("name", ["shared-strings", "inline-strings", "1904"])
+def test_a_filter_not_on_the_header_row_or_not_reaching_collectors_columns_stays(runs, name, tmp_path):
+    run = runs(name)
+    grows = {"A1:G9": "A1:O9", "B1:G9": "B1:O9", "A1:G5": "A1:O5", "A2:G9": "A2:G9", "A1:E9": "A1:E9", "H1:O9": "H1:O9"}
+    for ref, expected in grows.items():
+        part = run.written.owner_sheet_parts["Invoices"]
+        source = _rewritten(run.original, tmp_path / f"{name}-{ref.replace(':', '')}.xlsx", part,
+                            lambda data: data.replace(b"<pageMargins", f'<autoFilter ref="{ref}"/><pageMargins'.encode(), 1))
+        target = tmp_path / f"written-{ref.replace(':', '')}.xlsx"
+        written = write_once(source, target)[2]
+        assert openpyxl.load_workbook(target)["Invoices"].auto_filter.ref == expected
+        assert fidelity.package_losses(str(source), str(target), written.owned_parts, _ownership(written),
+                                       written.owner_sheet_parts, written.owner_notes) == []
+
+
+def test_the_proof_allows_the_filter_to_grow_over_collectors_columns_and_nothing_else(runs, tmp_path):
+    run = runs("owner-filter")
+    part = run.written.owner_sheet_parts["Invoices"]
+    name = b'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">Invoices!$A$1:$O$9</definedName>'
+    changes = {
+        "wider than collector's columns": (part, lambda d: d.replace(b'<autoFilter ref="A1:O9">', b'<autoFilter ref="A1:R9">')),
+        "fewer rows": (part, lambda d: d.replace(b'<autoFilter ref="A1:O9">', b'<autoFilter ref="A1:O8">')),
+        "a filter dropped": (part, lambda d: re.sub(rb"<filterColumn.*?</filterColumn>", b"", d)),
+        "the sort changed": (part, lambda d: d.replace(b'<sortState ref="A2:G9">', b'<sortState ref="A2:O9">')),
+        "the custom view's filter grown": (part, lambda d: d.replace(b'<autoFilter ref="A1:G9"/>',
+                                                                     b'<autoFilter ref="A1:O9"/>')),
+    }
+    for what, (changed, change) in changes.items():
+        target = _rewritten(run.first, tmp_path / f"{len(list(tmp_path.iterdir()))}.xlsx", changed, change)
+        assert _proof(run, target) == ["the filter on 'Invoices' would change"], what
+    names = {
+        "the name grown too far": lambda d: d.replace(name, name.replace(b"$O$9", b"$Q$9")),
+        "the name lost": lambda d: d.replace(name, b""),
+        "the name shown": lambda d: d.replace(name, name.replace(b' hidden="1"', b"")),
+        "another sheet's name grown": lambda d: d.replace(b"Customers!$A$1:$C$5", b"Customers!$A$1:$F$5"),
+        "the print titles changed": lambda d: d.replace(b"Invoices!$1:$1", b"Invoices!$1:$2"),
+    }
+    for what, change in names.items():
+        target = _rewritten(run.first, tmp_path / f"{len(list(tmp_path.iterdir()))}.xlsx", "xl/workbook.xml", change)
+        losses = _proof(run, target)
+        assert len(losses) == 1 and losses[0].startswith("the defined name _xlnm."), (what, losses)
+
+
+def test_computed_columns_are_as_wide_as_their_widest_value_and_text_stands_off_the_number_beside_it(runs):
+    run = runs("owner-filter")
+    workbook = openpyxl.load_workbook(run.first)
+    sheet = workbook["Invoices"]
+    layout = run.book.layouts[0]
+    start = run.written.computed_columns[0]
+    for offset, column in enumerate(writer.computed_columns(layout)):
+        letter = openpyxl.utils.get_column_letter(start + offset)
+        values = [sheet[f"{letter}{row}"].value for row in range(2, 10)]
+        shown = [len(str(v)) for v in values if isinstance(v, str)] + [len(f"{v:,.2f}") for v in values
+                                                                        if isinstance(v, float)]
+        assert sheet.column_dimensions[letter].width >= max(shown + [len(column.header)]) + 2, column.header
+        if column.kind == "text":
+            assert all(sheet[f"{letter}{row}"].alignment.indent == 1 for row in range(2, 10)), column.header
+    assert sheet.column_dimensions["A"].width == pytest.approx(24.7109375)  # the owner's stays
+
+
+def test_a_computed_column_left_narrow_by_an_earlier_run_is_widened_and_an_owners_column_is_not(runs, tmp_path):
+    run = runs("owner-filter")
+    part = run.written.owner_sheet_parts["Invoices"]
+    narrow = _rewritten(run.first, tmp_path / "narrow.xlsx", part, lambda d: re.sub(
+        rb'(<col min="(?:1|8|9|10|11|12|13|14|15)" max="\d+") width="[^"]*"', rb'\1 width="12"', d))
+    assert openpyxl.load_workbook(narrow)["Invoices"].column_dimensions["N"].width == 12
+    write_once(narrow, tmp_path / "again.xlsx")
+    again = openpyxl.load_workbook(tmp_path / "again.xlsx")["Invoices"]
+    first = openpyxl.load_workbook(run.first)["Invoices"]
+    assert again.column_dimensions["A"].width == 12  # the owner's own width, however narrow, stays
+    for letter in "HIJKLMNO":
+        assert again.column_dimensions[letter].width == first.column_dimensions[letter].width, letter
 
 
 def test_dates_follow_the_1904_date_system(runs):

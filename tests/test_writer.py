@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -299,14 +301,20 @@ def test_customers_put_on_hold_get_cash_only_with_the_reason(tmp_path):
                if a.credit_status == "Cash only" and a.customer.row)
 
 
-def test_an_excel_table_over_the_invoices_grows_to_take_in_the_computed_columns(tmp_path):
-    path = tmp_path / "table.xlsx"
+def _receivables() -> tuple[openpyxl.Workbook, object]:
+    """A workbook of five invoices on an 'AR' sheet, A1:D6, and that sheet."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "AR"
     sheet.append(["Customer", "Invoice #", "Invoice Date", "Amount"])
     for index in range(5):
         sheet.append([f"Client {index}", f"N-{index}", D(2026, 8, 1 + index), 100 + index])
+    return workbook, sheet
+
+
+def test_an_excel_table_over_the_invoices_grows_to_take_in_the_computed_columns(tmp_path):
+    path = tmp_path / "table.xlsx"
+    workbook, sheet = _receivables()
     sheet.add_table(Table(displayName="Receivables", ref="A1:D6"))
     workbook.save(path)
     assert run(path).exit_code == 0
@@ -315,6 +323,74 @@ def test_an_excel_table_over_the_invoices_grows_to_take_in_the_computed_columns(
     assert [c.name for c in table.tableColumns][4:] == ["Calc. Due Date", "Calc. Balance", "Days Overdue",
                                                         "Aging", "Interest", "Stage", "Next Step",
                                                         "Next Action Date"]
+
+
+def _run_with(writer_kind: str, path: Path, as_of=AS_OF) -> None:
+    if writer_kind == "openpyxl":  # the writer of .xls, .ods and .csv results, and of packages the editor cannot keep
+        from collector import weekly
+        from collector.writer import write_results as openpyxl_writer
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(weekly, "write_results", openpyxl_writer)
+            weekly.run_week(str(path), as_of)
+    else:
+        assert run(path, as_of).exit_code == 0
+
+
+@pytest.mark.parametrize("writer_kind", ["lossless", "openpyxl"])
+def test_the_owners_autofilter_grows_over_the_computed_columns_and_next_week_stays(tmp_path, writer_kind):
+    path = tmp_path / "filtered.xlsx"
+    workbook, sheet = _receivables()
+    sheet.auto_filter.ref = "A1:D6"
+    sheet.auto_filter.add_filter_column(0, ["Client 1", "Client 2"])
+    workbook.save(path)
+    for as_of in (AS_OF, AS_OF + dt.timedelta(days=7)):
+        _run_with(writer_kind, path, as_of)
+        written = openpyxl.load_workbook(path)
+        assert written["AR"].auto_filter.ref == "A1:L6"  # Calc. Due Date .. Next Action Date are E:L
+        assert [c.colId for c in written["AR"].auto_filter.filterColumn] == [0]
+        with zipfile.ZipFile(path) as archive:
+            names = re.findall(r'<definedName name="_xlnm._FilterDatabase" localSheetId="0"[^>]*>[^<]*</definedName>',
+                               archive.read("xl/workbook.xml").decode())
+        assert len(names) == 1 and names[0].endswith("'AR'!$A$1:$L$6</definedName>"), names
+
+
+@pytest.mark.parametrize("writer_kind", ["lossless", "openpyxl"])
+def test_computed_columns_fit_their_widest_value_and_text_stands_off_a_number_beside_it(small, writer_kind):
+    _run_with(writer_kind, small)
+    sheet = openpyxl.load_workbook(small)["Invoices"]
+    start = computed_start(small, "Invoices")
+    for column in range(start, sheet.max_column + 1):
+        letter = openpyxl.utils.get_column_letter(column)
+        cells = [sheet.cell(row=row, column=column) for row in range(2, sheet.max_row + 1)]
+        shown = [len(c.value) for c in cells if isinstance(c.value, str)]
+        shown += [len(f"{c.value:,.2f}") for c in cells if isinstance(c.value, float)]
+        shown += [len(str(c.value)) for c in cells if isinstance(c.value, int)]
+        header = sheet.cell(row=1, column=column).value
+        assert sheet.column_dimensions[letter].width >= max(shown + [len(header)]) + 2, header
+        for cell in cells:
+            if isinstance(cell.value, str):
+                assert cell.alignment.horizontal == "left" and cell.alignment.indent == 1, cell.coordinate
+
+
+@pytest.mark.parametrize("writer_kind", ["lossless", "openpyxl"])
+def test_tab_text_beside_a_right_aligned_number_stands_off_it_and_names_and_phones_fit(tmp_path, writer_kind):
+    path = copy(ROOT / "sample_workbooks" / "shop.xlsx", tmp_path)
+    _run_with(writer_kind, path)
+    workbook = openpyxl.load_workbook(path)
+    aging, actions = workbook["Aging"], workbook["Actions"]
+    header_row = next(r for r in range(1, 30) if aging.cell(row=r, column=1).value == "Customer")
+    stage = [c.value for c in aging[header_row]].index("Stage") + 1
+    stages = [aging.cell(row=r, column=stage) for r in range(header_row + 1, aging.max_row + 1)]
+    assert any(c.value for c in stages) and all(c.alignment.indent == 1 for c in stages if c.value)
+    titles = [c.value for c in actions[3]]
+    rows = [r for r in range(4, actions.max_row + 1) if isinstance(actions.cell(row=r, column=1).value, int)]
+    currencies = [actions.cell(row=r, column=titles.index("Currency") + 1) for r in rows]
+    assert all(c.alignment.indent == 1 for c in currencies if c.value)
+    for title in ("Customer", "Step", "Contact", "Phone"):
+        column = titles.index(title) + 1
+        widest = max(len(str(actions.cell(row=r, column=column).value or "")) for r in rows)
+        assert actions.column_dimensions[openpyxl.utils.get_column_letter(column)].width >= widest + 2, title
 
 
 def test_libreoffice_opens_the_result_and_computes_the_same_aging_totals(tmp_path, soffice):
@@ -356,15 +432,7 @@ def test_aging_money_columns_are_wide_enough_for_big_figures(tmp_path, writer_ki
             ["Toko Maju", "INV-1", dt.date(2026, 1, 5), 46_083_095], ["Toko Baru", "INV-2", dt.date(2026, 11, 1), 1_250.5],
             ["Warung", "INV-3", dt.date(2026, 11, 20), -12_345_678.9]]
     path = write_xlsx(tmp_path / "big.xlsx", {"Invoices": rows})
-    if writer_kind == "openpyxl":
-        from collector import weekly
-        from collector.writer import write_results as openpyxl_writer
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(weekly, "write_results", openpyxl_writer)
-            weekly.run_week(str(path), AS_OF)
-    else:
-        run(path)
+    _run_with(writer_kind, path)
     sheet = openpyxl.load_workbook(path)["Aging"]
     header_row = next(r for r in range(1, 30) if sheet.cell(row=r, column=1).value == "Customer")
     titles = [c.value for c in sheet[header_row]]
@@ -386,7 +454,7 @@ def test_aging_money_columns_keep_their_width_for_usual_figures(tmp_path):
     header_row = next(r for r in range(1, 30) if sheet.cell(row=r, column=1).value == "Customer")
     titles = [c.value for c in sheet[header_row]]
     widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i in range(1, len(titles) + 1)]
-    assert widths == [34, 9] + [13] * (len(titles) - 6) + [14, 12, 20, 14]
+    assert widths == [34, 9] + [13] * (len(titles) - 6) + [14, 12, 23, 14]
 
 
 def test_aging_widths_when_nothing_is_owed(tmp_path):

@@ -618,9 +618,28 @@ def stale_tabs(folder: Path) -> Path:
     return write_book(folder / "stale-tabs.xlsx", book)
 
 
+def owner_filter(folder: Path) -> Path:
+    """The owner's AutoFilter over the invoices, one column filtered and the list sorted from its button,
+    with the hidden name Excel keeps of its range; a custom view with a filter of its own."""
+    rows = invoice_rows()
+    last, count = column(len(INVOICE_HEADER)), len(rows)
+    ref = f"A1:{last}{count}"
+    invoices = Sheet("Invoices", rows, after_data=(
+        f'<autoFilter ref="{ref}"><filterColumn colId="3"><filters><filter val="Net 30"/></filters></filterColumn>'
+        f'<sortState ref="A2:{last}{count}"><sortCondition ref="C2:C{count}"/></sortState></autoFilter>'
+        '<customSheetViews><customSheetView guid="{33333333-0000-0000-0000-000000000000}" filter="1" showAutoFilter="1">'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        f'<autoFilter ref="{ref}"/></customSheetView></customSheetViews>'))
+    book = Book([invoices, customers_sheet()], defined_names=(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">Invoices!$A$1:${last}${count}'
+        '</definedName><definedName name="_xlnm._FilterDatabase" localSheetId="1" hidden="1">Customers!$A$1:$C$5'
+        '</definedName><definedName name="_xlnm.Print_Titles" localSheetId="0">Invoices!$1:$1</definedName>'))
+    return write_book(folder / "owner-filter.xlsx", book)
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "stale-tabs": stale_tabs,
     "kitchen-sink": kitchen_sink, "shared-strings": shared_strings, "inline-strings": inline_strings,
     "threaded-comments": threaded_comments, "macros": macro_workbook, "1904": date1904,
-    "hidden-sheets": hidden_sheets, "owner-notes": owner_notes,
+    "hidden-sheets": hidden_sheets, "owner-notes": owner_notes, "owner-filter": owner_filter,
 }
