@@ -155,6 +155,8 @@ class Composer:
             "amount_due_date": f.date(min(due_dates)) if due_dates and same_due and named_amount == dict(action.amount) else "",
             "asked_more": bool(chased) and named_amount != dict(action.amount),
             "days_overdue": max((r.days_overdue for r in chased), default=0),
+            "oldest_days_overdue": account.oldest_days_overdue if account else max(
+                (r.days_overdue for r in chased), default=0),  # the whole account's, for a referral that claims it all
             "overdue": f.amounts(dict(account.overdue_total)) if account else "",
             "open_total": f.amounts(dict(account.open_total)) if account else "",
             "following_step": action.following_step,

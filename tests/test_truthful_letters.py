@@ -189,3 +189,21 @@ def test_first_call_names_the_invoice_amount_and_the_overdue_total_apart(tmp_pat
     body = flat(read_eml(tmp_path / internal.path).get_body(("plain",)).get_content())
     assert "has £1,200.00 overdue, of which £1,000.00 on invoice TB-1 (due on 14 November 2026" in body
     assert "TB-1, £1,000.00, 9 days overdue (£1,200.00 overdue in all)." in flat(result.call_script)
+
+
+def test_a_second_referral_pack_gives_the_accounts_oldest_overdue_not_the_new_invoices(tmp_path):
+    workbook = book(
+        [bill("WS-1", "Westfield", "1900.00", "2026-08-31", "2026-08-01"),
+         bill("WS-2", "Westfield", "503.85", "2026-11-18", "2026-10-19")],
+        [client("Westfield")],
+        [entry("2026-11-16", "Westfield", ["WS-1"], "task", "collections-referral", by="collector")],
+        settings=settings(company_name="Harbour Lane", email="accounts@harbour.example", currency="GBP"),
+    )
+    assessment = assess(workbook, AS_OF)
+    (action,) = assessment.actions
+    assert action.step == "collections-referral" and action.invoices == ("WS-2",)
+    rendered = render_documents(workbook, assessment, str(tmp_path))
+    (result,) = rendered.results
+    pack = flat(pdf_text(tmp_path / next(d.path for d in result.documents if d.kind == REFERRAL_PACK)))
+    assert "The oldest unpaid invoice is 84 days past its due date." in pack
+    assert "5 days past its due date" not in pack
