@@ -134,7 +134,7 @@ def test_report_shows_open_credits_in_their_own_column_so_each_line_adds_up(tmp_
     lines = report(_credits_book(tmp_path), "--as-of", "2026-11-23").output.splitlines()
     gbp = lines.index("Aging in GBP")
     assert lines[gbp + 1].split() == ["Customer", "Current", "1–30", "31–60", "61–90", "90+", "Credits", "Total"]
-    assert lines[gbp + 3].split() == ["Acme", "Ltd", "1,000.00", "-240.00", "760.00"]
+    assert lines[gbp + 3].split() == ["Acme", "Ltd", "(cash", "only)", "1,000.00", "-240.00", "760.00"]  # referred
     assert lines[gbp + 4].split() == ["Bolt", "Ltd", "-10.00", "-10.00"]
     assert lines[gbp + 5].split() == ["TOTAL", "0.00", "0.00", "0.00", "1,000.00", "0.00", "-250.00", "750.00"]
     assert lines[gbp + 7] == ("Open credit notes -250.00 are in the Credits column and the total, not in any bucket; "

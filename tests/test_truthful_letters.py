@@ -121,14 +121,29 @@ def test_an_internal_escalation_is_no_reminder_to_the_customer(week):
 def test_second_notice_without_a_logged_letter_does_not_say_we_wrote(week):
     text = text_of(week, "Abbott Ltd", EMAIL)
     assert "We have written to you" not in text
-    assert "Invoices AB-1 and AB-2, due between 25 October 2026 and 31 October 2026, have still not been paid." in text
+    assert ("Invoices AB-1, AB-2 and AB-3, due between 25 October 2026 and 15 November 2026, have still not been "
+            "paid.") in text  # the account's step carries every overdue invoice that has not had it
 
 
-def test_second_notice_amount_says_it_covers_the_other_overdue_invoices(week):
-    text = text_of(week, "Abbott Ltd", EMAIL)
-    # AB-1 and AB-2 owe £1,138.75; the £5,151.03 asked for covers AB-3 as well, and the text says so
-    assert "the amount outstanding, with the other overdue invoices listed below, is £5,151.03." in text
-    assert "AB-3" in text
+def test_second_notice_amount_says_it_covers_the_other_overdue_invoices(tmp_path):
+    # X-1 had its second notice a week before; X-2 has its own now, and the £1,000.00 asked for covers both
+    workbook = book(
+        [bill("X-1", "Xeno", "700.00", "2026-10-25", "2026-09-25"), bill("X-2", "Xeno", "300.00", "2026-10-31")],
+        [client("Xeno")], [entry("2026-11-14", "Xeno", ["X-1"], "call", step="second-notice", by="collector")],
+        settings=settings(company_name="Harbour Lane", email="accounts@harbour.example", currency="GBP"),
+    )
+    assessment = assess(workbook, AS_OF)
+    assert [(a.step, a.invoices) for a in assessment.actions] == [("second-notice", ("X-2",))]
+    rendered = render_documents(workbook, assessment, str(tmp_path))
+    (result,) = rendered.results
+    email = read_eml(tmp_path / next(d.path for d in result.documents if d.kind == EMAIL))
+    text = flat(email.get_body(("plain",)).get_content())
+    assert ("Invoice X-2, due on 31 October 2026, has still not been paid. The account is now 29 days overdue, and "
+            "the amount outstanding, with the other overdue invoices listed below, is £1,000.00.") in text
+    assert "X-1 · due 25 Oct 2026" in text
+    script = call_page(tmp_path, rendered.call_sheet, "Xeno")
+    assert ("I'm calling about invoice X-2. The account is now 29 days overdue, and, with your other overdue "
+            "invoices, £1,000.00 is outstanding.") in script
 
 
 def test_call_script_names_no_reminders_and_no_amount_as_the_named_invoices_own(week):
@@ -136,14 +151,15 @@ def test_call_script_names_no_reminders_and_no_amount_as_the_named_invoices_own(
     script = call_page(folder, rendered.call_sheet, "Abbott Ltd")
     assert "reminders" not in script
     assert "£5,151.03 is now" not in script
-    assert "and, with your other overdue invoices, £5,151.03 is outstanding." in script
+    assert ("I'm calling about invoices AB-1, AB-2 and AB-3. The account is now 29 days overdue, and £5,151.03 is "
+            "outstanding.") in script
 
 
 def test_french_second_notice_gives_both_due_dates_and_what_the_amount_covers(week):
     text = text_of(week, "Dupont SARL", EMAIL)
     assert "Nous vous avons déjà écrit" not in text
-    assert "échues entre le 25 octobre 2026 et le 31 octobre 2026" in text
-    assert "avec les autres factures échues listées ci-dessous, s'élève à 1 750,00 £" in text
+    assert "échues entre le 25 octobre 2026 et le 15 novembre 2026" in text
+    assert "le montant restant dû s'élève à 1 750,00 £" in text
 
 
 def test_conversation_letter_without_a_logged_call_mentions_no_call(week):
@@ -172,23 +188,23 @@ def test_referral_pack_offers_no_copies_of_reminders_never_sent(week):
     assert "No reminders or calls are recorded" in text
 
 
-def test_first_call_names_the_invoice_amount_and_the_overdue_total_apart(tmp_path):
+def test_first_call_names_every_overdue_invoice_it_asks_for(tmp_path):
     workbook = book(
         [bill("TB-1", "Thornbury", "1000.00", "2026-11-14"), bill("TB-2", "Thornbury", "200.00", "2026-11-20")],
         [client("Thornbury", sales_rep="Priya", sales_rep_email="priya@harbour.example")],
         settings=settings(company_name="Harbour Lane", email="accounts@harbour.example", currency="GBP"),
     )
     assessment = assess(workbook, AS_OF)
-    assert assessment.actions[0].step == "first-call" and assessment.actions[0].invoices == ("TB-1",)
+    assert assessment.actions[0].step == "first-call" and assessment.actions[0].invoices == ("TB-1", "TB-2")
     rendered = render_documents(workbook, assessment, str(tmp_path))
     (result,) = rendered.results
     script = call_page(tmp_path, rendered.call_sheet, "Thornbury")
-    assert "invoice TB-1 for £1,000.00" in script
-    assert "With the other overdue invoices, £1,200.00 is overdue on your account." in script
+    assert "I'm calling about invoices TB-1 and TB-2 for £1,200.00." in script
     internal = next(d for d in result.documents if d.kind == INTERNAL_EMAIL)
     body = flat(read_eml(tmp_path / internal.path).get_body(("plain",)).get_content())
-    assert "has £1,200.00 overdue, of which £1,000.00 on invoice TB-1 (due on 14 November 2026" in body
-    assert "TB-1, £1,000.00, 9 days overdue (£1,200.00 overdue in all)." in flat(result.call_script)
+    assert ("has £1,200.00 overdue on invoices TB-1 and TB-2 (due between 14 November 2026 and 20 November 2026, "
+            "now 9 days late)") in body
+    assert "invoices TB-1 and TB-2, £1,200.00, 9 days overdue." in flat(result.call_script)
 
 
 def test_a_second_referral_pack_gives_the_accounts_oldest_overdue_not_the_new_invoices(tmp_path):
