@@ -49,7 +49,7 @@ from collector.model import Book, ContactEntry, SheetLayout, bulk_records
 from collector.sheet_xml import KEEP_VALUE, SheetEdit, column_index, column_letter, column_rests, number_text
 from collector.style_xml import Node, Styles
 from collector.writer import (ACTIONS, AGING, COLLECTOR, COMPUTED_NAME, COMPUTED_NOTE, CONTACT_LOG, DATE_FORMAT,
-                              HISTORY, LOG_HEADERS, MONEY_FORMAT, OWNED_SHEETS, Written)
+                              HISTORY, LOG_HEADERS, MONEY_FORMAT, OWNED_SHEETS, Written, by_collector)
 from collector.xlsx_edit import (MAIN_NS, REL, RELATIONSHIPS_NS, WORKSHEET_CONTENT, WORKSHEET_TYPE, XML_DECLARATION,
                                  EditablePackage, Unsupported, add_relationship, attributes, local_attribute, escape_attribute,
                                  escape_text, find_element, free_rel_id, insert_child, insert_in_order, prefix_for,
@@ -661,7 +661,7 @@ class _Editor:
         header_row, columns = self._log_columns(sheet.name, edit, grid)
         as_of = self.assessment.as_of
         reusable = [r for r in range(header_row + 1, len(grid) + 1)
-                    if _is_collector(_value(grid, r, columns["by"])) and _day(_value(grid, r, columns["invoice_date"])) == as_of]
+                    if by_collector(_value(grid, r, columns["by"])) and _day(_value(grid, r, columns["invoice_date"])) == as_of]
         next_row = _last_filled_row(grid, header_row) + 1
         fields = ("invoice_date", "customer", "invoice_no", "channel", "step", "notes", "by")
         # Rows the sheet has no <row> for yet (the new ones, usually all) go in column by column
@@ -704,7 +704,7 @@ class _Editor:
         column = columns["invoice_date"]
         for row in range(header_row + 1, min(len(grid), header_row + 50) + 1):
             style = edit.cell_style(row, column)
-            if (not _is_collector(_value(grid, row, columns["by"])) and edit.cell_is_number(row, column)
+            if (not by_collector(_value(grid, row, columns["by"])) and edit.cell_is_number(row, column)
                     and self.styles.is_date_style(style)):
                 return int(self.styles.cell_xf(style).attr("numFmtId", "0"))
         invoices = self.book.layouts[0]
@@ -1790,10 +1790,6 @@ def _day(value: object) -> Optional[dt.date]:
     if isinstance(value, dt.datetime):
         return value.date()
     return value if isinstance(value, dt.date) else None
-
-
-def _is_collector(value: object) -> bool:
-    return isinstance(value, str) and value.strip().casefold() == COLLECTOR
 
 
 def _last_filled_row(grid: list[list[object]], header_row: int) -> int:

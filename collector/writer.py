@@ -404,12 +404,13 @@ def _log_date_format(sheet, header_row: int, columns: dict[str, int]) -> str:
     """How the owner's own log rows show their dates ("" when none does), for collector's rows to match."""
     for row in range(header_row + 1, min(sheet.max_row, header_row + 50) + 1):
         cell = sheet.cell(row=row, column=columns["invoice_date"])
-        if not _by_collector(sheet.cell(row=row, column=columns["by"]).value) and getattr(cell, "is_date", False):
+        if not by_collector(sheet.cell(row=row, column=columns["by"]).value) and getattr(cell, "is_date", False):
             return cell.number_format
     return ""
 
 
-def _by_collector(by: object) -> bool:
+def by_collector(by: object) -> bool:
+    """A Contact Log cell's By value says collector wrote the row."""
     return isinstance(by, str) and by.strip().casefold() == COLLECTOR
 
 
@@ -420,7 +421,7 @@ def _own_rows_of_the_day(sheet, header_row: int, columns: dict[str, int], as_of:
         day = sheet.cell(row=row, column=columns["invoice_date"]).value
         if isinstance(day, dt.datetime):
             day = day.date()
-        if _by_collector(by) and day == as_of:
+        if by_collector(by) and day == as_of:
             rows.append(row)
     return rows
 
